@@ -1,0 +1,133 @@
+"""Grade one answer module against an assignment's hidden graders.
+
+The graders run in a trusted pytest process (`plugin.py`) that in turn starts an
+untrusted process for the answer code. This module only starts that pytest
+process with a wall-time bound, reads its JSON results and turns them into
+points. Whatever goes wrong, every part gets a result: zero and a reason.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import paths
+
+RUN_TIMEOUT = 30 * 60        # safety bound for a whole assignment; parts have their own
+
+
+@dataclass
+class PartResult:
+    part: str
+    max_points: float
+    checks: list = field(default_factory=list)     # dicts: check, title, passed, message
+    error: str = ""
+
+    @property
+    def passed(self):
+        return sum(c["passed"] for c in self.checks)
+
+    @property
+    def points(self):
+        if self.error or not self.checks:
+            return 0.0
+        # floor to the cent so that rounding never exceeds the cell's points
+        return int(self.max_points * self.passed / len(self.checks) * 100) / 100
+
+    def report(self):
+        head = f"{self.part}: {self.points:g} / {self.max_points:g} points"
+        if self.error:
+            return f"{head}\n  could not be graded: {self.error}"
+        lines = [f"{head} ({self.passed} of {len(self.checks)} checks passed)"]
+        failed = [c for c in self.checks if not c["passed"]]
+        if len(failed) > 2 and len({c["message"] for c in failed}) == 1:
+            # one cause (not written yet, a crash at import...): say it once
+            lines.append(f"  {len(failed)} checks failed for the same reason: {failed[0]['message']}")
+            return "\n".join(lines)
+        for c in failed:
+            message = c["message"].replace("\n", "\n      ")
+            lines.append(f"  FAILED {c['title']}\n      {message}")
+        return "\n".join(lines)
+
+
+@dataclass
+class GradeResult:
+    assignment: str
+    parts: dict            # part -> PartResult
+
+    @property
+    def points(self):
+        return sum(p.points for p in self.parts.values())
+
+    @property
+    def max_points(self):
+        return sum(p.max_points for p in self.parts.values())
+
+    def report(self):
+        body = "\n".join(p.report() for p in self.parts.values())
+        return f"{self.assignment}: {self.points:g} / {self.max_points:g} points\n{body}"
+
+    def to_json(self):
+        return {"assignment": self.assignment, "points": self.points, "max_points": self.max_points,
+                "parts": {k: {"points": p.points, "max_points": p.max_points, "error": p.error,
+                              "checks": p.checks} for k, p in self.parts.items()}}
+
+
+def grading_env():
+    """Environment for grading processes: deterministic, single-threaded, CPU only."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHON"))}
+    env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+               CUDA_VISIBLE_DEVICES="", PYTHONHASHSEED="0", PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
+               PYTHONDONTWRITEBYTECODE="1", MPLBACKEND="Agg")
+    env["PYTHONPATH"] = str(paths.KIT_ROOT)
+    return env
+
+
+def grade_source(assignment, answer_source, *, points=None, parts=None, timeout=RUN_TIMEOUT):
+    """Run the hidden graders of `assignment` on `answer_source`; returns a GradeResult.
+
+    `points` maps part -> the cell's points (default: from the source notebook);
+    `parts` limits grading to some parts.
+    """
+    points = dict(points if points is not None else assignment.points())
+    wanted = [p for p in (parts or points) if p in points]
+    results = {p: PartResult(p, points[p]) for p in wanted}
+    missing = [p for p in wanted if p not in assignment.parts]
+    for p in missing:
+        results[p].error = "no graders for this part (tell your instructor)"
+    targets = [str(assignment.graders_dir / f"test_{p}.py") for p in wanted if p not in missing]
+    if not targets:
+        return GradeResult(assignment.name, results)
+
+    with tempfile.TemporaryDirectory(prefix=f"grade-{assignment.name}-") as scratch:
+        scratch = Path(scratch)
+        answer = scratch / "answer" / "answer.py"
+        answer.parent.mkdir()
+        answer.write_text(answer_source)
+        out = scratch / "results.json"
+        cmd = [sys.executable, "-m", "pytest", "-c", str(paths.GRADERS / "pytest.ini"),
+               "--rootdir", str(paths.GRADERS), "-p", "autograder.harness.plugin",
+               "--kit-answer", str(answer), "--kit-results", str(out),
+               "--kit-blocked", ",".join(assignment.blocked_modules), *targets]
+        try:
+            proc = subprocess.run(cmd, cwd=scratch, env=grading_env(), timeout=timeout,
+                                  stdin=subprocess.DEVNULL, capture_output=True, text=True)
+            failure = "" if out.exists() else (
+                f"the grader stopped unexpectedly (exit {proc.returncode}): "
+                + (proc.stdout + proc.stderr).strip()[-800:])
+        except subprocess.TimeoutExpired:
+            failure = f"grading took longer than {timeout} s"
+        if failure:
+            for r in results.values():
+                r.error = failure
+            return GradeResult(assignment.name, results)
+        data = json.loads(out.read_text())
+    for part, checks in data["parts"].items():
+        if part in results:
+            results[part].checks = checks
+    for r in results.values():
+        if not r.checks and not r.error:
+            r.error = "no checks ran for this part (tell your instructor)"
+    return GradeResult(assignment.name, results)

@@ -1,0 +1,261 @@
+"""The trusted side's handle on one student's answer code.
+
+`StudentProcess` starts `worker.py` in a separate interpreter, sends it calls and
+decodes the replies. `StudentModule` is what the hidden graders see (the
+`student` fixture): attribute calls are forwarded to the student's functions.
+Time limits are enforced here, by the trusted side, and a student process that
+hangs, crashes or exits is killed and replaced without affecting the grader.
+"""
+import os
+import select
+import signal
+import struct
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import codec
+
+WORKER = Path(__file__).with_name("worker.py")
+DEFAULT_CALL_TIMEOUT = 30.0
+STARTUP_TIMEOUT = 120.0      # importing torch on a loaded machine can take a while
+
+
+class StudentError(Exception):
+    """A failure of the student's code that is not an exception it raised."""
+
+
+class StudentTimeout(StudentError):
+    pass
+
+
+class StudentCrash(StudentError):
+    pass
+
+
+class StudentImportError(StudentError):
+    pass
+
+
+class MissingFunction(StudentError):
+    pass
+
+
+@dataclass
+class CallResult:
+    value: object
+    args_after: list
+    kwargs_after: dict
+    seconds: float
+
+
+def _builtin_exception(info):
+    """Rebuild the student's exception as the nearest built-in class (never their class)."""
+    import builtins
+    klass = getattr(builtins, info.get("builtin", ""), None)
+    if not (isinstance(klass, type) and issubclass(klass, BaseException)) or klass in (
+            SystemExit, KeyboardInterrupt, GeneratorExit):
+        # never re-raise process-control exceptions inside the grader
+        klass = RuntimeError
+    try:
+        exc = klass(info.get("message", ""))
+    except Exception:  # noqa: BLE001 - classes with odd constructors
+        exc = RuntimeError(info.get("message", ""))
+    exc.student_type = info.get("type", klass.__name__)
+    exc.student_where = info.get("where", "")
+    return exc
+
+
+class StudentProcess:
+    """One untrusted interpreter running one answer file."""
+
+    def __init__(self, answer_file, *, blocked_modules=(), env=None, cwd=None):
+        self.answer_file = str(answer_file)
+        self.blocked_modules = tuple(blocked_modules)
+        self.env = env
+        self.cwd = cwd
+        self.proc = None
+        self.names = None
+        self.load_failure = None     # an answer that cannot load fails every call the same way
+        self.log_path = Path(self.answer_file).with_suffix(".log")
+
+    # -- lifecycle ---------------------------------------------------------
+    def start(self):
+        if self.load_failure is not None:
+            raise self.load_failure
+        try:
+            self._start()
+        except (StudentImportError, StudentTimeout, StudentCrash) as exc:
+            self.load_failure = type(exc)(f"{exc}")
+            raise
+
+    def _start(self):
+        req_r, req_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        log = open(self.log_path, "ab")
+        cmd = [sys.executable, "-I", str(WORKER), str(req_r), str(rep_w),
+               self.answer_file, ",".join(self.blocked_modules)]
+        try:
+            self.proc = subprocess.Popen(
+                cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                pass_fds=(req_r, rep_w), env=self.env, cwd=self.cwd,
+                start_new_session=True)   # its own process group: killed as one
+        finally:
+            os.close(req_r)
+            os.close(rep_w)
+            log.close()
+        self._requests = os.fdopen(req_w, "wb")
+        self._reply_fd = rep_r
+        hello = self._read_reply(STARTUP_TIMEOUT, during="loading your code")
+        if "import_error" in hello:
+            info = hello["import_error"]
+            self.close()
+            raise StudentImportError(
+                f"your code failed while loading: {info['type']}: {info['message']}"
+                + (f"\n{info['where']}" if info.get("where") else ""))
+        self.names = set(hello.get("ready", ()))
+
+    def close(self):
+        if self.proc is not None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.proc.wait()
+            self.proc = None
+        for closer in (getattr(self, "_requests", None),):
+            if closer is not None:
+                try:
+                    closer.close()
+                except OSError:
+                    pass
+        if getattr(self, "_reply_fd", None) is not None:
+            os.close(self._reply_fd)
+            self._reply_fd = None
+
+    @property
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    # -- calls -------------------------------------------------------------
+    def call(self, name, args, kwargs, *, timeout, return_args):
+        if not self.alive:
+            self.start()
+        if name not in self.names:
+            raise MissingFunction(f"your code does not define `{name}`")
+        payload = codec.encode({"name": name, "args": list(args), "kwargs": dict(kwargs),
+                                "return_args": return_args})
+        started = time.perf_counter()
+        try:
+            codec.write_frame(self._requests, payload)
+        except (BrokenPipeError, OSError):
+            self._crashed(f"while calling {name}")
+        reply = self._read_reply(timeout, during=f"running {name}")
+        seconds = time.perf_counter() - started
+        if "raised" in reply:
+            raise _builtin_exception(reply["raised"])
+        if "missing" in reply:
+            raise MissingFunction(f"`{name}` is not a function in your code")
+        if "unsendable" in reply:
+            raise StudentCrash(f"{name} returned a value that could not be sent back "
+                               f"for checking ({reply['unsendable']})")
+        return CallResult(reply.get("value"), reply.get("args_after"),
+                          reply.get("kwargs_after"), seconds)
+
+    def _read_exact(self, n, deadline, during):
+        chunks, need = [], n
+        while need:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.close()
+                raise StudentTimeout(f"time limit exceeded while {during}")
+            ready, _, _ = select.select([self._reply_fd], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(self._reply_fd, min(need, 1 << 20))
+            if not chunk:
+                self._crashed(f"while {during}")
+            chunks.append(chunk)
+            need -= len(chunk)
+        return b"".join(chunks)
+
+    def _read_reply(self, timeout, during):
+        deadline = time.monotonic() + timeout
+        (length,) = struct.unpack("<Q", self._read_exact(8, deadline, during))
+        if length > codec.MAX_FRAME_BYTES:
+            self.close()
+            raise StudentCrash("your code's process sent back too much data")
+        frame = self._read_exact(length, deadline, during)
+        try:
+            reply = codec.decode(frame)
+        except codec.CodecError as exc:
+            self.close()
+            raise StudentCrash(f"unreadable reply from your code's process ({exc})") from None
+        if not isinstance(reply, dict):
+            self.close()
+            raise StudentCrash("unreadable reply from your code's process")
+        return reply
+
+    def _crashed(self, during):
+        code = None
+        if self.proc is not None:
+            try:
+                code = self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        self.close()
+        if code is not None and code < 0:
+            try:
+                why = f"killed by signal {signal.Signals(-code).name}"
+            except ValueError:
+                why = f"killed by signal {-code}"
+        elif code is not None:
+            why = f"exited with code {code}"
+        else:
+            why = "stopped answering"
+        raise StudentCrash(f"your code's process {why} {during} "
+                           "(an exit call, a crash or running out of memory)")
+
+
+class StudentModule:
+    """The `student` fixture: calls into the answer process, one part at a time.
+
+    Once a call in this part hits the time limit, later calls fail at once, so an
+    infinite loop costs one time limit per part rather than one per check.
+    """
+
+    def __init__(self, process, source):
+        self._process = process
+        self.source = source
+        self._timed_out = None
+
+    def has(self, name):
+        if not self._process.alive:
+            self._process.start()
+        return name in self._process.names
+
+    def call_full(self, name, *args, timeout=DEFAULT_CALL_TIMEOUT, **kwargs):
+        """Call and also return the arguments as the student's code left them."""
+        return self._call(name, args, kwargs, timeout, return_args=True)
+
+    def call(self, name, *args, timeout=DEFAULT_CALL_TIMEOUT, **kwargs):
+        return self._call(name, args, kwargs, timeout, return_args=False).value
+
+    def _call(self, name, args, kwargs, timeout, return_args):
+        if self._timed_out is not None:
+            raise StudentTimeout(f"skipped after an earlier call hit the time limit ({self._timed_out})")
+        try:
+            return self._process.call(name, args, kwargs, timeout=timeout, return_args=return_args)
+        except StudentTimeout as exc:
+            self._timed_out = str(exc)
+            raise
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *args, **kwargs: self.call(name, *args, **kwargs)
+
+    def close(self):
+        self._process.close()

@@ -1,0 +1,145 @@
+"""The untrusted side: load one student's answer module and serve calls to it.
+
+Run as a separate interpreter by `student.StudentProcess`:
+
+    python -I worker.py REQUEST_FD REPLY_FD ANSWER_FILE BLOCKED_MODULES
+
+It imports the answer file as a module, then answers requests read from
+REQUEST_FD with frames written to REPLY_FD (see codec.py). Everything here runs
+alongside student code, so nothing here decides a grade: it only returns what
+the student's functions returned, and the trusted side judges it.
+
+Depends on the standard library, numpy and codec.py only, so that it can be
+copied into a sandbox without the graders.
+"""
+import importlib.abc
+import importlib.util
+import os
+import random
+import struct
+import sys
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import codec  # noqa: E402  (this file is run as a script, next to codec.py)
+
+import numpy as np  # noqa: E402
+
+ANSWER_MODULE = "answer"
+SEED = 0
+
+
+class _BlockImports(importlib.abc.MetaPathFinder):
+    """Makes libraries that would do the exercise for the student unimportable."""
+
+    def __init__(self, names):
+        self.names = set(names)
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname.split(".")[0] in self.names:
+            raise ImportError(
+                f"{fullname.split('.')[0]} is not allowed in this exercise: "
+                "write the answer with the libraries the notebook names")
+        return None
+
+
+def _builtin_ancestor(exc_type):
+    for klass in exc_type.__mro__:
+        if klass.__module__ == "builtins" and issubclass(klass, BaseException):
+            return klass.__name__
+    return "Exception"
+
+
+def _describe(exc, answer_file):
+    """Type, message and the part of the traceback that is in the student's code."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == answer_file]
+    where = "".join(traceback.format_list(frames[-3:]))
+    try:
+        message = str(exc)[:500]
+    except Exception:  # noqa: BLE001
+        message = "(message could not be shown)"
+    return {"type": type(exc).__name__, "builtin": _builtin_ancestor(type(exc)),
+            "message": message, "where": where[:1500]}
+
+
+def _seed_everything():
+    random.seed(SEED)
+    np.random.seed(SEED)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        try:
+            torch.manual_seed(SEED)
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _read_exact(stream, n):
+    data = stream.read(n)
+    if data is None or len(data) < n:
+        raise EOFError
+    return data
+
+
+def _die_with_parent():
+    """Linux: if the trusted grader dies, take this process down with it."""
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 - other systems: the request pipe's EOF still ends us
+        pass
+
+
+def main():
+    _die_with_parent()
+    request_fd, reply_fd, answer_file, blocked = sys.argv[1:5]
+    requests = os.fdopen(int(request_fd), "rb")
+    replies = os.fdopen(int(reply_fd), "wb")
+    answer_file = os.path.abspath(answer_file)
+
+    def reply(obj):
+        codec.write_frame(replies, codec.encode(obj))
+
+    if blocked:
+        sys.meta_path.insert(0, _BlockImports(blocked.split(",")))
+    _seed_everything()
+    spec = importlib.util.spec_from_file_location(ANSWER_MODULE, answer_file)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[ANSWER_MODULE] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException as exc:  # noqa: BLE001 - SystemExit at import is an answer too
+        reply({"import_error": _describe(exc, answer_file)})
+        return
+    reply({"ready": sorted(n for n in vars(module) if not n.startswith("__"))})
+
+    while True:
+        try:
+            (length,) = struct.unpack("<Q", _read_exact(requests, 8))
+            request = codec.decode(_read_exact(requests, length))
+        except EOFError:
+            return
+        name, args, kwargs = request["name"], request["args"], request["kwargs"]
+        func = getattr(module, name, None)
+        if not callable(func):
+            reply({"missing": name})
+            continue
+        _seed_everything()
+        try:
+            value = func(*args, **kwargs)
+        except BaseException as exc:  # noqa: BLE001 - incl. SystemExit/KeyboardInterrupt
+            reply({"raised": _describe(exc, answer_file)})
+            continue
+        out = {"value": value}
+        if request.get("return_args"):
+            out["args_after"] = list(args)
+            out["kwargs_after"] = kwargs
+        try:
+            frame = codec.encode(out)
+        except BaseException as exc:  # noqa: BLE001 - a value that cannot be sent
+            frame = codec.encode({"unsendable": f"{type(exc).__name__}: {str(exc)[:200]}"})
+        codec.write_frame(replies, frame)
+
+
+if __name__ == "__main__":
+    main()

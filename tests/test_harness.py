@@ -1,0 +1,236 @@
+"""The grading harness: student code in its own process, failures contained per part."""
+import textwrap
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from autograder.harness import runner
+from autograder.harness.student import (MissingFunction, StudentCrash, StudentImportError, StudentModule,
+                                        StudentProcess, StudentTimeout)
+
+ANSWER = '''
+import os, sys, warnings
+import numpy as np
+
+def double(x):
+    return x * 2
+
+def picky(x):
+    if x < 0:
+        raise ValueError("x must be >= 0")
+    return x
+
+class MyError(KeyError):
+    pass
+
+def custom():
+    raise MyError("custom")
+
+def hang():
+    while True:
+        pass
+
+def hard_exit():
+    os._exit(3)
+
+def soft_exit():
+    sys.exit(1)
+
+def interrupt():
+    raise KeyboardInterrupt
+
+def noisy(x):
+    warnings.warn("careful")
+    print("lots of output", file=sys.stderr)
+    return x
+
+def uses_torch():
+    import torch
+    return 1
+
+def mutate(x):
+    x[0] = 99
+    return x
+
+def random_value():
+    return np.random.rand()
+
+counter = [0]
+def count():
+    counter[0] += 1
+    return counter[0]
+'''
+
+
+@pytest.fixture
+def answer(tmp_path):
+    path = tmp_path / "answer.py"
+    path.write_text(ANSWER)
+    return path
+
+
+@pytest.fixture
+def student(answer):
+    module = StudentModule(StudentProcess(answer, blocked_modules=["torch"]), ANSWER)
+    yield module
+    module.close()
+
+
+def test_values_come_back_as_plain_data(student):
+    out = student.double(np.arange(3.0))
+    assert isinstance(out, np.ndarray) and list(out) == [0, 2, 4]
+
+
+def test_student_exceptions_become_builtin_exceptions(student):
+    with pytest.raises(ValueError, match="x must be >= 0") as info:
+        student.picky(-1)
+    assert info.value.student_type == "ValueError"
+    with pytest.raises(KeyError) as info:
+        student.custom()
+    assert info.value.student_type == "MyError"
+
+
+def test_exit_calls_do_not_escape_into_the_grader(student):
+    with pytest.raises(RuntimeError) as info:
+        student.soft_exit()
+    assert info.value.student_type == "SystemExit"
+    with pytest.raises(RuntimeError) as info:
+        student.interrupt()
+    assert info.value.student_type == "KeyboardInterrupt"
+
+
+def test_a_hard_exit_is_a_crash_and_the_next_call_gets_a_fresh_process(student):
+    with pytest.raises(StudentCrash, match="exited with code 3"):
+        student.hard_exit()
+    assert student.double(2) == 4
+
+
+def test_a_hang_costs_one_time_limit_then_the_part_fails_fast(student):
+    start = time.monotonic()
+    with pytest.raises(StudentTimeout):
+        student.call("hang", timeout=1.0)
+    with pytest.raises(StudentTimeout, match="skipped"):
+        student.double(1)
+    assert time.monotonic() - start < 5
+
+
+def test_blocked_modules_cannot_be_imported(student):
+    with pytest.raises(ImportError, match="torch is not allowed"):
+        student.uses_torch()
+
+
+def test_missing_function(student):
+    with pytest.raises(MissingFunction):
+        student.nope()
+
+
+def test_arguments_after_the_call_show_in_place_changes(student):
+    result = student.call_full("mutate", np.zeros(3))
+    assert result.args_after[0][0] == 99 and result.seconds > 0
+
+
+def test_warnings_and_stderr_do_not_matter(student):
+    assert student.noisy(5) == 5
+
+
+def test_randomness_is_seeded_before_every_call(student):
+    assert student.random_value() == student.random_value()
+
+
+def test_state_persists_within_a_part(student):
+    assert [student.count(), student.count()] == [1, 2]
+
+
+@pytest.mark.parametrize("source, message", [
+    ("def f(:\n", "SyntaxError"),
+    ("raise RuntimeError('boom at import')\n", "boom at import"),
+    ("import sys\nsys.exit(2)\n", "SystemExit"),
+])
+def test_code_that_cannot_load_fails_every_call_with_the_reason(tmp_path, source, message):
+    path = tmp_path / "answer.py"
+    path.write_text(source)
+    module = StudentModule(StudentProcess(path), source)
+    for _ in range(2):
+        with pytest.raises(StudentImportError, match=message):
+            module.f()
+    module.close()
+
+
+# -- the runner: a hidden-grader package run by a trusted pytest process ---------
+
+GRADERS = {
+    "test_good.py": '''
+        import numpy as np
+        from autograder.harness.checks import expect_array
+
+        def test_double(student):
+            """double doubles"""
+            expect_array(student.double(np.ones(2)), np.full(2, 2.0), what="double(ones)")
+
+        def test_picky(student):
+            """picky refuses negatives"""
+            import pytest
+            with pytest.raises(ValueError):
+                student.picky(-1)
+        ''',
+    "test_hangs.py": '''
+        def test_hang(student):
+            """hang returns"""
+            student.call("hang", timeout=1)
+
+        def test_after(student):
+            """double still works"""
+            assert student.double(1) == 2
+        ''',
+    "test_exits.py": '''
+        def test_exit(student):
+            """exit is contained"""
+            student.hard_exit()
+
+        def test_after(student):
+            """a later check gets a fresh process"""
+            from autograder.harness.checks import expect
+            expect(student.double(1) == 2, "double(1) should be 2")
+        ''',
+}
+
+
+@pytest.fixture
+def fake_assignment(tmp_path):
+    graders = tmp_path / "graders"
+    graders.mkdir()
+    for name, text in GRADERS.items():
+        (graders / name).write_text(textwrap.dedent(text))
+    return SimpleNamespace(name="fake", graders_dir=graders, blocked_modules=(),
+                           parts=["good", "hangs", "exits"], points=lambda: {"good": 2, "hangs": 3, "exits": 4})
+
+
+def test_runner_scores_each_part_by_the_fraction_of_checks_passed(fake_assignment):
+    result = runner.grade_source(fake_assignment, ANSWER)
+    assert {p: r.points for p, r in result.parts.items()} == {"good": 2.0, "hangs": 0.0, "exits": 2.0}
+    hang = result.parts["hangs"]
+    assert "time limit" in hang.checks[0]["message"] and "skipped" in hang.checks[1]["message"]
+    assert "exited with code 3" in result.parts["exits"].checks[0]["message"]
+    assert "hang returns" in result.report()
+
+
+def test_runner_gives_zero_with_a_reason_when_the_answer_does_not_load(fake_assignment):
+    result = runner.grade_source(fake_assignment, "def broken(:\n")
+    assert result.points == 0
+    assert all("SyntaxError" in c["message"] for p in result.parts.values() for c in p.checks)
+
+
+def test_runner_survives_a_grader_process_that_dies(fake_assignment, monkeypatch):
+    monkeypatch.setattr(runner.sys, "executable", "/bin/false")
+    result = runner.grade_source(fake_assignment, ANSWER)
+    assert result.points == 0 and all(p.error for p in result.parts.values())
+
+
+def test_points_never_exceed_the_cells_points():
+    part = runner.PartResult("p", 3, checks=[{"passed": True}] * 2 + [{"passed": False}])
+    assert part.points == 2.0
+    part = runner.PartResult("p", 1, checks=[{"passed": True}] * 2 + [{"passed": False}])
+    assert part.points == 0.66
