@@ -1,0 +1,45 @@
+"""nbgrader configuration of the course (the kit's defaults).
+
+Paths are relative to the course root (the directory nbgrader runs in).
+Override per machine with environment variables:
+  KIT_DB_URL        gradebook URL (default: SQLite file gradebook.db in the course root)
+  KIT_EXCHANGE      exchange directory for release/fetch/submit/collect (default: ./exchange)
+  KIT_CELL_TIMEOUT  seconds a notebook cell may run at autograde (default: 600)
+"""
+import os
+
+from autograder.nbgrader_ext import CleanForPosting, GradeWithHarness, HideHiddenTests
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearMarkScheme, ClearOutput,
+                                    Execute, GetGrades, IgnorePattern, IncludeHeaderFooter, LimitOutput,
+                                    LockCells, SaveAutoGrades)
+
+c = get_config()  # noqa: F821 - provided by nbgrader's config loader
+
+c.CourseDirectory.course_id = "pooling-cnn"
+c.CourseDirectory.source_directory = "source"
+c.CourseDirectory.release_directory = "release"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+c.CourseDirectory.solution_directory = "solutions"
+if os.environ.get("KIT_DB_URL"):
+    c.CourseDirectory.db_url = os.environ["KIT_DB_URL"]
+
+c.Exchange.root = os.path.abspath(os.environ.get("KIT_EXCHANGE", "exchange"))
+c.Exchange.path_includes_course = True
+
+# Notebook execution: per-cell bound; training cells shrink their budget when
+# NBGRADER_EXECUTION=autograde, so this is a safety limit, not a target.
+c.Execute.timeout = int(os.environ.get("KIT_CELL_TIMEOUT", "600"))
+c.Execute.interrupt_on_timeout = True
+
+# The kit's steps: the trusted grade replaces graded cells' outputs after the
+# notebook ran and before nbgrader reads the points from them.
+c.Autograde.autograde_preprocessors = [
+    Execute, IgnorePattern, ClearMetadataPreprocessor, GradeWithHarness, LimitOutput,
+    SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+]
+c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+c.GenerateSolution.preprocessors = [IncludeHeaderFooter, LockCells, ClearOutput, ClearMarkScheme,
+                                    CleanForPosting, Execute]
