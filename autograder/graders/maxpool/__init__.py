@@ -1,0 +1,7 @@
+"""Hidden graders for exercise 1, max pooling from scratch (numpy only)."""
+
+# The answer must be numpy only: these cannot be imported in the answer process.
+BLOCKED_MODULES = ("torch", "torchvision", "tensorflow", "jax", "scipy", "skimage", "cv2", "numba", "keras")
+
+# The demo's partly wrong student makes these mistakes (see variants.py).
+DEMO_MISTAKES = ("zero_padding_max", "grad_to_all_ties")

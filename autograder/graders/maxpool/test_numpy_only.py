@@ -1,0 +1,123 @@
+"""Hidden checks that the answer is written with numpy only (part: numpy_only).
+
+One check per function: the answer's source must not import a library that does
+pooling (a static look at `student.source`), and the function must work on the
+lecture's example in the student's process, where those libraries cannot be
+imported (so an import at call time shows up as an ImportError).
+"""
+import ast
+import re
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from autograder.graders.maxpool import BLOCKED_MODULES
+from autograder.harness.checks import CheckFailed, expect_array
+
+# the modules the answer's process cannot import, plus a few more that could pool for it
+FORBIDDEN = tuple(BLOCKED_MODULES) + tuple(m for m in ("cupy", "mxnet", "paddle") if m not in BLOCKED_MODULES)
+IMPORT_FUNCTIONS = ("__import__", "import_module")      # __import__("x"), importlib.import_module("x")
+
+
+# -- the static part ----------------------------------------------------------
+
+def forbidden_imports(source):
+    """[(module, line of code)] for every import of a FORBIDDEN module visible in the source."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise CheckFailed(f"your code could not be read (SyntaxError: {exc.msg})") from None
+    lines = source.splitlines()
+    found = []
+
+    def note(node, module):
+        if isinstance(module, str) and module.split(".")[0] in FORBIDDEN:
+            code = lines[node.lineno - 1].strip() if 0 < node.lineno <= len(lines) else ""
+            found.append((node.lineno, module.split(".")[0], code[:80]))
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                note(node, alias.name)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0:                       # not `from . import x`
+                note(node, node.module)
+        elif isinstance(node, ast.Call) and node.args:
+            # __import__("torch"), importlib.import_module("torch"), import_module("torch")
+            func = node.func
+            name = getattr(func, "id", None) or getattr(func, "attr", None)     # f(...) or mod.f(...)
+            first = node.args[0]
+            if name in IMPORT_FUNCTIONS and isinstance(first, ast.Constant):
+                note(node, first.value)
+    return list(dict.fromkeys((module, code) for _, module, code in sorted(found)))
+
+
+def expect_no_forbidden_imports(student):
+    found = forbidden_imports(student.source)
+    if found:
+        where = "; ".join(f"{module} (in `{code}`)" for module, code in found)
+        raise CheckFailed(f"your code imports {where}: this exercise must be solved with numpy only")
+
+
+# -- the dynamic part -----------------------------------------------------------
+
+LECTURE_X = np.arange(1, 17, dtype=np.float64).reshape(1, 1, 4, 4)
+LECTURE_WHAT = "x = 1..16 as a (1, 1, 4, 4) array, kernel_size=2, stride=2"
+
+
+def run_lecture_example(student, func, *args):
+    try:
+        return student.call(func, *args, 2, stride=2, timeout=10.0)   # tiny case: 10 s is plenty
+    except ImportError as exc:
+        match = re.match(r"(\w+) is not allowed", str(exc))
+        module = match.group(1) if match else None
+        if module is None:
+            match = re.search(r"No module named '([\w.]+)'", str(exc))
+            module = match.group(1) if match else None
+        if module is not None and module.split(".")[0] in FORBIDDEN:
+            raise CheckFailed(f"{func} tried to import {module}, which is not allowed in this exercise: "
+                              "use numpy only") from None
+        raise CheckFailed(f"{func} raised ImportError: {exc}") from None
+
+
+def torch_grad(pool, dout, x):
+    xt = torch.from_numpy(x.copy()).requires_grad_(True)
+    pool(xt, 2, stride=2).backward(torch.from_numpy(dout))
+    return xt.grad.numpy()
+
+
+# -- checks ----------------------------------------------------------------------
+
+def test_max_pool2d_uses_numpy_only(student):
+    """max_pool2d works with numpy only (no torch, scipy, skimage, ... anywhere in your code)"""
+    out = run_lecture_example(student, "max_pool2d", LECTURE_X)
+    expect_no_forbidden_imports(student)
+    expect_array(out, F.max_pool2d(torch.from_numpy(LECTURE_X), 2, 2).numpy(),
+                 what=f"max_pool2d({LECTURE_WHAT})")
+
+
+def test_avg_pool2d_uses_numpy_only(student):
+    """avg_pool2d works with numpy only (no torch, scipy, skimage, ... anywhere in your code)"""
+    out = run_lecture_example(student, "avg_pool2d", LECTURE_X)
+    expect_no_forbidden_imports(student)
+    expect_array(out, F.avg_pool2d(torch.from_numpy(LECTURE_X), 2, 2).numpy(),
+                 what=f"avg_pool2d({LECTURE_WHAT})")
+
+
+def test_max_pool2d_backward_uses_numpy_only(student):
+    """max_pool2d_backward works with numpy only (no torch, scipy, skimage, ... anywhere in your code)"""
+    dout = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
+    out = run_lecture_example(student, "max_pool2d_backward", dout, LECTURE_X)
+    expect_no_forbidden_imports(student)
+    expect_array(out, torch_grad(F.max_pool2d, dout, LECTURE_X), check_dtype=False,
+                 what=f"max_pool2d_backward(dout = [[1, 2], [3, 4]], {LECTURE_WHAT})")
+
+
+def test_avg_pool2d_backward_uses_numpy_only(student):
+    """avg_pool2d_backward works with numpy only (no torch, scipy, skimage, ... anywhere in your code)"""
+    dout = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
+    out = run_lecture_example(student, "avg_pool2d_backward", dout, LECTURE_X)
+    expect_no_forbidden_imports(student)
+    expect_array(out, torch_grad(F.avg_pool2d, dout, LECTURE_X), check_dtype=False,
+                 what=f"avg_pool2d_backward(dout = [[1, 2], [3, 4]], {LECTURE_WHAT})")
