@@ -1,0 +1,114 @@
+"""The instructor's command line: `autograder <command>` or `python -m autograder <command>`."""
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import paths
+
+
+def cmd_build(args):
+    from . import build
+    if args.check:
+        problems = build.drift(args.assignments or None)
+        for p in problems:
+            print(f"DRIFT {p}")
+        print("derived files are up to date" if not problems else
+              f"{len(problems)} derived file(s) out of date: run `autograder build`")
+        return 1 if problems else 0
+    build.build(assignments=args.assignments or None)
+    print("release/, solutions/ and assignments/ regenerated from source/")
+    return 0
+
+
+def cmd_grade_file(args):
+    from . import assignments, notebooks
+    from .harness import runner
+    assignment = assignments.get(args.assignment)
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"no such file: {path}", file=sys.stderr)
+        return 2
+    if path.suffix == ".ipynb":
+        source = notebooks.answer_module_source(notebooks.read(path), title=f"Answer code of {path.name}")
+    else:
+        source = path.read_text()
+    result = runner.grade_source(assignment, source, parts=args.part or None)
+    print(json.dumps(result.to_json(), indent=1) if args.json else result.report())
+    return 0
+
+
+def cmd_check(args):
+    from . import selfcheck
+    outcomes = selfcheck.check(args.assignments or None)
+    print(selfcheck.format_outcomes(outcomes))
+    return 0 if all(o.ok for o in outcomes) else 1
+
+
+def cmd_grade(args):
+    from . import assignments
+    from .course import Course, format_table
+    course = Course(args.course)
+    if not (course.root / "nbgrader_config.py").exists():
+        print(f"{course.root} is not a course directory (no nbgrader_config.py)", file=sys.stderr)
+        return 2
+    names = args.assignments or [a.name for a in assignments.available()]
+    for name in names:
+        assignments.get(name)
+        if not course.students(name):
+            print(f"{name}: nothing in {course.root / 'submitted'} (run `nbgrader collect {name}` first)")
+            continue
+        course.autograde(name)
+        course.feedback(name)
+    csv = course.export()
+    print(format_table(course.table(names)))
+    print(f"\ngrades: {csv}")
+    return 0
+
+
+def cmd_demo(args):
+    from . import demo
+    demo.run(args.dir, args.assignments or None)
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", help="regenerate release/, solutions/ and assignments/ from source/")
+    p.add_argument("assignments", nargs="*")
+    p.add_argument("--check", action="store_true", help="only report files that differ from a fresh build")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("grade-file", help="grade a .py file (or a notebook's answer cells) against an assignment")
+    p.add_argument("assignment", choices=paths.ASSIGNMENTS)
+    p.add_argument("file")
+    p.add_argument("--part", action="append", help="grade only this part (repeatable)")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.set_defaults(func=cmd_grade_file)
+
+    p = sub.add_parser("check", help="the graders' own test: reference full marks, stub zero, variants lose points")
+    p.add_argument("assignments", nargs="*")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("grade", help="autograde collected submissions, write feedback and grades.csv, print the table")
+    p.add_argument("assignments", nargs="*")
+    p.add_argument("--course", default=".", help="the course directory (default: here)")
+    p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("demo", help="release, submit for a demo class, collect, autograde, feedback, export")
+    p.add_argument("assignments", nargs="*")
+    p.add_argument("--dir", default="demo-course", help="scratch course directory (replaced; default ./demo-course)")
+    p.set_defaults(func=cmd_demo)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, RuntimeError) as exc:
+        print(f"autograder {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

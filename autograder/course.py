@@ -1,0 +1,112 @@
+"""An nbgrader course directory, driven through nbgrader's own commands.
+
+Used by the `grade` and `demo` commands: autograde what was collected into
+`submitted/`, write feedback and `grades.csv`, and read the gradebook back.
+"""
+import sys
+import textwrap
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+
+from . import build, paths
+
+CONFIG_TEMPLATE = '''\
+# Course directory made by `autograder`; the kit's settings, rooted here.
+c = get_config()  # noqa: F821
+load_subconfig({kit_config!r})  # noqa: F821
+c.CourseDirectory.root = {root!r}
+c.CourseDirectory.source_directory = {source!r}
+c.Exchange.root = {exchange!r}
+'''
+
+
+class Course:
+    def __init__(self, root):
+        self.root = Path(root).resolve()
+
+    @property
+    def db_url(self):
+        return f"sqlite:///{self.root / 'gradebook.db'}"
+
+    def create(self, exchange=None):
+        """Write a course config that loads the kit's nbgrader_config.py."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        exchange = Path(exchange or self.root / "exchange").resolve()
+        exchange.mkdir(parents=True, exist_ok=True)
+        exchange.chmod(0o777)
+        (self.root / "nbgrader_config.py").write_text(CONFIG_TEMPLATE.format(
+            kit_config=str(paths.NBGRADER_CONFIG), root=str(self.root),
+            source=str(paths.SOURCE), exchange=str(exchange)))
+        self.exchange = exchange
+        return self
+
+    def nbgrader(self, *args, progress=print):
+        progress(f"  $ nbgrader {' '.join(args)}")
+        return build.nbgrader(*args, cwd=self.root)
+
+    def students(self, assignment):
+        submitted = self.root / "submitted"
+        return sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir()) if submitted.is_dir() else []
+
+    def autograde(self, assignment, progress=print):
+        """Autograde every collected submission, one student at a time.
+
+        One nbgrader call per student keeps a broken submission from stopping
+        the others: its error is reported and the rest go on.
+        """
+        failures = {}
+        students = self.students(assignment)
+        for i, student in enumerate(students, 1):
+            progress(f"[autograde {assignment} {i}/{len(students)}] {student}")
+            try:
+                self.nbgrader("autograde", assignment, "--student", student, "--force", progress=lambda _: None)
+            except build.BuildError as exc:
+                failures[student] = str(exc).strip().splitlines()[-1][:300]
+                progress(f"  could not grade {student}: {failures[student]}")
+        return failures
+
+    def feedback(self, assignment, progress=print):
+        return self.nbgrader("generate_feedback", assignment, "--force", progress=progress)
+
+    def export(self, progress=print):
+        self.nbgrader("export", "--to", str(self.root / "grades.csv"), progress=progress)
+        return self.root / "grades.csv"
+
+    def table(self, assignments):
+        """Rows of (student, assignment, {part: (score, max)}, total, max) from the gradebook."""
+        rows = []
+        with Gradebook(self.db_url) as gb:
+            for student in sorted(s.id for s in gb.students):
+                for assignment in assignments:
+                    try:
+                        sub = gb.find_submission(assignment, student)
+                    except Exception:  # noqa: BLE001 - not submitted
+                        continue
+                    parts = {}
+                    for nb in sub.notebooks:
+                        for g in nb.grades:
+                            if g.auto_score is not None or g.manual_score is not None:
+                                parts[g.name] = (g.score, g.max_score)
+                    rows.append((student, assignment, parts, sub.score, sub.max_score))
+        return rows
+
+
+def format_table(rows):
+    if not rows:
+        return "(no graded submissions)"
+    parts = sorted({p for _, _, ps, _, _ in rows for p in ps})
+    short = [p.removeprefix("test_") for p in parts]
+    header = ["student", "assignment", *short, "total"]
+    lines = []
+    for student, assignment, ps, score, max_score in rows:
+        cells = [f"{ps[p][0]:g}/{ps[p][1]:g}" if p in ps else "-" for p in parts]
+        lines.append([student, assignment, *cells, f"{score:g}/{max_score:g}"])
+    widths = [max(len(str(r[i])) for r in [header, *lines]) for i in range(len(header))]
+    fmt = lambda r: "  ".join(str(v).ljust(w) for v, w in zip(r, widths))  # noqa: E731
+    return "\n".join([fmt(header), fmt(["-" * w for w in widths]), *map(fmt, lines)])
+
+
+def fail(message):
+    print(textwrap.fill(message, 100), file=sys.stderr)
+    raise SystemExit(1)

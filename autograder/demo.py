@@ -1,0 +1,95 @@
+"""`autograder demo`: one course's whole cycle, on a small demo class.
+
+In a scratch course directory: release the assignments through a local
+exchange; three students fetch and submit (the reference solution, the
+untouched stub, a partly wrong answer); then collect, autograde, feedback,
+`grades.csv`, and the gradebook printed.
+"""
+import shutil
+from pathlib import Path
+
+import nbformat
+
+from . import assignments, notebooks, variants
+from .course import Course, format_table
+
+COURSE_ID = "pooling-cnn"
+STUDENT_CONFIG = '''\
+c = get_config()  # noqa: F821
+c.CourseDirectory.course_id = {course!r}
+c.Exchange.root = {exchange!r}
+c.Exchange.cache = {cache!r}
+'''
+
+
+def demo_class(assignment):
+    """{student: how their notebook is made from the release}."""
+    wrong = [v for v in variants.for_assignment(assignment.name)
+             if v.name in getattr(assignment.graders, "DEMO_MISTAKES", ())]
+    mistake = variants.Variant("demo", "", "", tuple(r for v in wrong for r in v.replacements)) if wrong else None
+    return {"ada": ("reference solution", None, True),
+            "bob": ("untouched stub", None, False),
+            "cy": ("partly wrong: " + ", ".join(v.description for v in wrong), mistake, True)}
+
+
+def run(directory, names=None, progress=print):
+    root = Path(directory).resolve()
+    if root.exists():
+        shutil.rmtree(root)
+    course = Course(root).create()
+    chosen = [assignments.get(n) for n in (names or [a.name for a in assignments.available()])]
+    students = ["ada", "bob", "cy"]
+    step = _Steps(progress, total=4 + len(chosen) * 3)
+
+    step("gradebook: add the demo class")
+    for s in students:
+        course.nbgrader("db", "student", "add", s, progress=lambda _: None)
+
+    for a in chosen:
+        step(f"{a.name}: generate and release through the exchange")
+        course.nbgrader("generate_assignment", a.name, "--force")
+        course.nbgrader("release_assignment", a.name, "--force")
+        step(f"{a.name}: students fetch, work and submit")
+        source_nb = notebooks.read(a.source_notebook)
+        for student, (what, mistake, filled) in demo_class(a).items():
+            home = root / "students" / student
+            home.mkdir(parents=True, exist_ok=True)
+            (home / "nbgrader_config.py").write_text(STUDENT_CONFIG.format(
+                course=COURSE_ID, exchange=str(course.exchange), cache=str(home / ".cache")))
+            progress(f"  {student}: {what}")
+            _quiet(course, home, "fetch_assignment", a.name)
+            path = home / a.name / f"{a.name}.ipynb"
+            if filled:
+                nb = variants.filled_notebook(notebooks.read(path), source_nb, mistake)
+                nbformat.write(nb, str(path))
+            _quiet(course, home, "submit", a.name, "--student", student)
+        step(f"{a.name}: collect and autograde")
+        course.nbgrader("collect", a.name, "--update")
+        failures = course.autograde(a.name, progress=progress)
+        for student, why in failures.items():
+            progress(f"  {student}: not graded ({why})")
+
+    step("feedback for every student")
+    for a in chosen:
+        course.feedback(a.name)
+    step("export grades.csv")
+    csv = course.export()
+    rows = course.table([a.name for a in chosen])
+    progress("\nGradebook (points per graded part):")
+    progress(format_table(rows))
+    progress(f"\nCourse directory: {root}\n  grades:   {csv}\n  feedback: {root / 'feedback'}/<student>/<assignment>/")
+    return rows
+
+
+def _quiet(course, home, *args):
+    from . import build
+    build.nbgrader(*args, cwd=home)
+
+
+class _Steps:
+    def __init__(self, progress, total):
+        self.progress, self.total, self.n = progress, total, 0
+
+    def __call__(self, text):
+        self.n += 1
+        self.progress(f"[{self.n}/{self.total}] {text}")

@@ -1,0 +1,54 @@
+"""Derived files are regenerated, never hand-edited, and never leak answers."""
+import re
+
+import pytest
+
+from autograder import build, notebooks, paths
+
+BUILT = [a for a in paths.ASSIGNMENTS if (paths.SOURCE / a / f"{a}.ipynb").exists()]
+
+
+@pytest.fixture(scope="module")
+def drift():
+    return build.drift(progress=lambda _: None)
+
+
+def test_committed_derived_files_match_a_fresh_build(drift):
+    assert drift == [], "run `./run build` and commit:\n" + "\n".join(drift)
+
+
+@pytest.mark.parametrize("name", BUILT)
+def test_release_has_no_solution_code_or_hidden_tests(name):
+    release = (paths.RELEASE / name / f"{name}.ipynb").read_text()
+    assert not re.search(r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN TESTS", release)
+    source = notebooks.read(paths.SOURCE / name / f"{name}.ipynb")
+    released = notebooks.read(paths.RELEASE / name / f"{name}.ipynb")
+    released_code = "\n".join(c.source for c in released.cells)
+    for cell in source.cells:
+        for region in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S):
+            for line in region.splitlines():
+                line = line.strip()
+                if len(line) > 25 and not line.startswith("#"):
+                    assert line not in released_code, f"solution line in the release: {line}"
+        for region in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.S):
+            assert region.strip() not in released_code
+
+
+@pytest.mark.parametrize("name", BUILT)
+def test_stub_and_solution_modules_have_the_same_functions(name):
+    import ast
+
+    def functions(path):
+        return sorted(n.name for n in ast.parse(path.read_text()).body if isinstance(n, ast.FunctionDef))
+
+    assert functions(paths.STUBS / f"{name}.py") == functions(paths.SOLUTIONS / f"{name}.py")
+    assert functions(paths.SOLUTIONS / f"{name}.py")
+
+
+@pytest.mark.parametrize("name", BUILT)
+def test_every_graded_part_has_graders_and_points(name):
+    from autograder import assignments
+    a = assignments.get(name)
+    points = a.points()
+    assert points and all(p > 0 for p in points.values())
+    assert sorted(points) == a.parts

@@ -1,0 +1,102 @@
+"""The whole course cycle through nbgrader's own commands, notebooks in a real kernel.
+
+`autograder demo` releases through a local exchange, three students fetch and
+submit, and the instructor collects, autogrades, writes feedback and exports.
+"""
+import csv
+import re
+import shutil
+
+import nbformat
+import pytest
+
+from autograder import cli, demo, notebooks, paths, variants
+from autograder.course import Course
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    root = tmp_path_factory.mktemp("course")
+    rows = demo.run(root, ["maxpool"], progress=lambda _: None)
+    return Course(root), rows
+
+
+def scores(rows):
+    return {student: (score, max_score) for student, _, _, score, max_score in rows}
+
+
+def test_demo_grades_reference_full_stub_zero_and_partly_wrong_in_between(course):
+    _, rows = course
+    s = scores(rows)
+    assert s["ada"][0] == s["ada"][1] == 12
+    assert s["bob"][0] == 0
+    assert 0 < s["cy"][0] < s["cy"][1]
+
+
+def test_partly_wrong_student_loses_points_only_where_the_mistakes_are(course):
+    _, rows = course
+    parts = {student: ps for student, _, ps, _, _ in rows}["cy"]
+    lost = {p for p, (score, max_score) in parts.items() if score < max_score}
+    assert lost == {"test_forward_max", "test_backward_max"}
+
+
+def test_grades_csv_comes_from_nbgraders_export(course):
+    c, _ = course
+    with open(c.root / "grades.csv") as f:
+        table = {r["student_id"]: float(r["score"]) for r in csv.DictReader(f)}
+    assert table == {"ada": 12.0, "bob": 0.0, "cy": pytest.approx(scores(course[1])["cy"][0])}
+
+
+def test_feedback_shows_failed_checks_but_no_hidden_test_code(course):
+    c, _ = course
+    public = (paths.RELEASE / "maxpool" / "maxpool.ipynb").read_text()
+    graders_lines = set()
+    for path in (paths.GRADERS / "maxpool").glob("*.py"):
+        for line in path.read_text().splitlines():
+            line = line.strip()
+            if (len(line) > 30 and not line.startswith(("#", '"""')) and '"""' not in line
+                    and line.replace('"', '\\"') not in public):
+                graders_lines.add(line)
+    for student in ("ada", "bob", "cy"):
+        html = (c.root / "feedback" / student / "maxpool" / "maxpool.html").read_text()
+        text = re.sub(r"<[^>]+>", "", html).replace("&quot;", '"').replace("&#39;", "'")
+        assert "BEGIN HIDDEN TESTS" not in text
+        assert "grade(" not in text
+        leaked = [line for line in graders_lines if line in text]
+        assert not leaked, f"graders' code in {student}'s feedback: {leaked[:3]}"
+    cy = (c.root / "feedback" / "cy" / "maxpool" / "maxpool.html").read_text()
+    assert "FAILED" in cy and "-inf" in cy
+
+
+def test_graded_cells_hold_the_trusted_result_and_nothing_on_stderr(course):
+    c, _ = course
+    nb = notebooks.read(c.root / "autograded" / "bob" / "maxpool" / "maxpool.ipynb")
+    for cell, _, part, _ in notebooks.graded_parts(nb):
+        kinds = [(o.output_type, o.get("name")) for o in cell.outputs]
+        assert kinds == [("stream", "stdout"), ("execute_result", None)], part
+    assert nb.metadata["autograder"]["maxpool"]["points"] == 0
+
+
+def test_a_broken_submission_does_not_stop_the_others(course, capsys):
+    c, _ = course
+    shutil.copytree(c.root / "submitted" / "ada", c.root / "submitted" / "dan")
+    (c.root / "submitted" / "dan" / "maxpool" / "maxpool.ipynb").write_text("{not a notebook")
+    assert cli.main(["grade", "maxpool", "--course", str(c.root)]) == 0
+    out = capsys.readouterr().out
+    assert "could not grade dan" in out
+    s = scores(c.table(["maxpool"]))
+    assert s["ada"] == (12, 12) and s["bob"][0] == 0 and s.get("dan", (0,))[0] == 0
+
+
+def test_grade_in_the_kernel_outside_autograde_grades_the_saved_notebook(tmp_path, monkeypatch):
+    source_nb = notebooks.read(paths.SOURCE / "maxpool" / "maxpool.ipynb")
+    release_nb = notebooks.read(paths.RELEASE / "maxpool" / "maxpool.ipynb")
+    mistake = next(v for v in variants.for_assignment("maxpool") if v.name == "stride_ignored")
+    nbformat.write(variants.filled_notebook(release_nb, source_nb, mistake), str(tmp_path / "maxpool.ipynb"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    from autograder import grade
+    assert grade("maxpool", "forward_avg") == 2
+    assert 0 < grade("maxpool", "forward_max") < 3
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert grade("maxpool", "forward_max") == 0
