@@ -23,8 +23,8 @@ c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 c.CourseDirectory.solution_directory = "solutions"
-if os.environ.get("KIT_DB_URL"):
-    c.CourseDirectory.db_url = os.environ["KIT_DB_URL"]
+# The gradebook is nbgrader's own database: SQLite in the course root unless told otherwise.
+c.CourseDirectory.db_url = os.environ.get("KIT_DB_URL", "sqlite:///" + os.path.abspath("gradebook.db"))
 
 c.Exchange.root = os.path.abspath(os.environ.get("KIT_EXCHANGE", "exchange"))
 c.Exchange.path_includes_course = True

@@ -3,6 +3,7 @@
 Used by the `grade` and `demo` commands: autograde what was collected into
 `submitted/`, write feedback and `grades.csv`, and read the gradebook back.
 """
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -27,7 +28,8 @@ class Course:
 
     @property
     def db_url(self):
-        return f"sqlite:///{self.root / 'gradebook.db'}"
+        """The gradebook, by the same rule as nbgrader_config.py."""
+        return os.environ.get("KIT_DB_URL", f"sqlite:///{self.root / 'gradebook.db'}")
 
     def create(self, exchange=None):
         """Write a course config that loads the kit's nbgrader_config.py."""

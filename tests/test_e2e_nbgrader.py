@@ -89,10 +89,10 @@ def test_a_broken_submission_does_not_stop_the_others(course, capsys):
 
 
 def test_grade_in_the_kernel_outside_autograde_grades_the_saved_notebook(tmp_path, monkeypatch):
+    # the instructor's source notebook (it has the hidden regions), with one mistake in the answers
     source_nb = notebooks.read(paths.SOURCE / "maxpool" / "maxpool.ipynb")
-    release_nb = notebooks.read(paths.RELEASE / "maxpool" / "maxpool.ipynb")
-    mistake = next(v for v in variants.for_assignment("maxpool") if v.name == "stride_ignored")
-    nbformat.write(variants.filled_notebook(release_nb, source_nb, mistake), str(tmp_path / "maxpool.ipynb"))
+    mistake = next(v for v in variants.for_assignment("maxpool") if v.name == "zero_padding_max")
+    nbformat.write(variants.filled_notebook(source_nb, source_nb, mistake), str(tmp_path / "maxpool.ipynb"))
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
     from autograder import grade
