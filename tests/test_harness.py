@@ -122,6 +122,14 @@ def test_blocked_modules_cannot_be_imported(student):
         student.uses_torch()
 
 
+def _count_functions(answer, prefix):
+    return sorted(n for n in vars(answer) if n.startswith(prefix) and callable(getattr(answer, n)))
+
+
+def test_probes_run_grader_code_on_the_answer_and_return_plain_data(student):
+    assert student.probe(_count_functions, "d") == ["double"]
+
+
 def test_missing_function(student):
     with pytest.raises(MissingFunction):
         student.nope()

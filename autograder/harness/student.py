@@ -6,12 +6,14 @@ decodes the replies. `StudentModule` is what the hidden graders see (the
 Time limits are enforced here, by the trusted side, and a student process that
 hangs, crashes or exits is killed and replaced without affecting the grader.
 """
+import inspect
 import os
 import select
 import signal
 import struct
 import subprocess
 import sys
+import textwrap
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,13 +142,13 @@ class StudentProcess:
         return self.proc is not None and self.proc.poll() is None
 
     # -- calls -------------------------------------------------------------
-    def call(self, name, args, kwargs, *, timeout, return_args):
+    def call(self, name, args, kwargs, *, timeout, return_args, probe=None):
         if not self.alive:
             self.start()
-        if name not in self.names:
+        if probe is None and name not in self.names:
             raise MissingFunction(f"your code does not define `{name}`")
         payload = codec.encode({"name": name, "args": list(args), "kwargs": dict(kwargs),
-                                "return_args": return_args})
+                                "return_args": return_args, "probe": probe})
         started = time.perf_counter()
         try:
             codec.write_frame(self._requests, payload)
@@ -243,11 +245,22 @@ class StudentModule:
     def call(self, name, *args, timeout=DEFAULT_CALL_TIMEOUT, **kwargs):
         return self._call(name, args, kwargs, timeout, return_args=False).value
 
-    def _call(self, name, args, kwargs, timeout, return_args):
+    def probe(self, func, *args, timeout=DEFAULT_CALL_TIMEOUT, **kwargs):
+        """Run `func(answer_module, *args, **kwargs)` in the answer process; returns its plain-data result.
+
+        For answers that are not plain functions (classes, models): `func` is the
+        grader's own self-contained function (imports inside), shipped as source.
+        It should return numbers, strings and arrays; the grader judges them here.
+        """
+        source = textwrap.dedent(inspect.getsource(func))
+        return self._call(func.__name__, args, kwargs, timeout, return_args=False, probe=source).value
+
+    def _call(self, name, args, kwargs, timeout, return_args, probe=None):
         if self._timed_out is not None:
             raise StudentTimeout(f"skipped after an earlier call hit the time limit ({self._timed_out})")
         try:
-            return self._process.call(name, args, kwargs, timeout=timeout, return_args=return_args)
+            return self._process.call(name, args, kwargs, timeout=timeout, return_args=return_args,
+                                      probe=probe)
         except StudentTimeout as exc:
             self._timed_out = str(exc)
             raise
