@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from .checks import CheckFailed
+from .sandbox import Limits
 from .student import StudentError, StudentModule, StudentProcess
 
 
@@ -18,6 +19,8 @@ def pytest_addoption(parser):
     group.addoption("--kit-answer", help="the answer module (a .py file) to grade")
     group.addoption("--kit-blocked", default="", help="comma-separated modules the answer may not import")
     group.addoption("--kit-results", help="where to write the JSON results")
+    group.addoption("--kit-sandbox", default="on", choices=("on", "off"),
+                    help="run the answer in the bubblewrap sandbox (off: the instructor accepted the risk)")
 
 
 def part_of(item):
@@ -29,7 +32,8 @@ def student(request):
     config = request.config
     answer = Path(config.getoption("--kit-answer"))
     blocked = [m for m in config.getoption("--kit-blocked").split(",") if m]
-    process = StudentProcess(answer, blocked_modules=blocked, cwd=str(answer.parent))
+    process = StudentProcess(answer, blocked_modules=blocked,
+                             sandboxed=config.getoption("--kit-sandbox") == "on")
     module = StudentModule(process, answer.read_text())
     yield module
     module.close()
@@ -48,6 +52,8 @@ def student_message(excinfo):
         line = f" (at: {where[-1]})" if where else ""
         if student_type == "NotImplementedError":
             return "not written yet: your code still raises NotImplementedError"
+        if student_type == "MemoryError":
+            return f"your code ran out of memory (the limit is {Limits().describe()}){line}"
         message = f": {exc}" if str(exc) else ""
         return f"your code raised {student_type}{message}{line}"
     if isinstance(exc, pytest.fail.Exception):

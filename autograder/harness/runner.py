@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import paths
+from . import sandbox
 
 RUN_TIMEOUT = 30 * 60        # safety bound for a whole assignment; parts have their own
 
@@ -56,6 +57,7 @@ class PartResult:
 class GradeResult:
     assignment: str
     parts: dict            # part -> PartResult
+    sandboxed: bool = True
 
     @property
     def points(self):
@@ -67,10 +69,12 @@ class GradeResult:
 
     def report(self):
         body = "\n".join(p.report() for p in self.parts.values())
-        return f"{self.assignment}: {self.points:g} / {self.max_points:g} points\n{body}"
+        note = "" if self.sandboxed else " (graded WITHOUT the sandbox: KIT_SANDBOX=off)"
+        return f"{self.assignment}: {self.points:g} / {self.max_points:g} points{note}\n{body}"
 
     def to_json(self):
         return {"assignment": self.assignment, "points": self.points, "max_points": self.max_points,
+                "sandboxed": self.sandboxed,
                 "parts": {k: {"points": p.points, "max_points": p.max_points, "error": p.error,
                               "checks": p.checks} for k, p in self.parts.items()}}
 
@@ -91,6 +95,11 @@ def grade_source(assignment, answer_source, *, points=None, parts=None, timeout=
     `points` maps part -> the cell's points (default: from the source notebook);
     `parts` limits grading to some parts.
     """
+    sandboxed = sandbox.mode() == "on"
+    if sandboxed and (reason := sandbox.check()):
+        raise sandbox.SandboxUnavailable(
+            f"grading refused: {reason}. Install bubblewrap, or set KIT_SANDBOX=off to grade without "
+            "isolation (you accept the risk; every grade made so is marked in the report).")
     points = dict(points if points is not None else assignment.points())
     wanted = [p for p in (parts or points) if p in points]
     results = {p: PartResult(p, points[p]) for p in wanted}
@@ -99,7 +108,7 @@ def grade_source(assignment, answer_source, *, points=None, parts=None, timeout=
         results[p].error = "no graders for this part (tell your instructor)"
     targets = [str(assignment.graders_dir / f"test_{p}.py") for p in wanted if p not in missing]
     if not targets:
-        return GradeResult(assignment.name, results)
+        return GradeResult(assignment.name, results, sandboxed)
 
     with tempfile.TemporaryDirectory(prefix=f"grade-{assignment.name}-") as scratch:
         scratch = Path(scratch)
@@ -110,7 +119,8 @@ def grade_source(assignment, answer_source, *, points=None, parts=None, timeout=
         cmd = [sys.executable, "-m", "pytest", "-c", str(paths.GRADERS / "pytest.ini"),
                "--rootdir", str(paths.GRADERS), "-p", "autograder.harness.plugin",
                "--kit-answer", str(answer), "--kit-results", str(out),
-               "--kit-blocked", ",".join(assignment.blocked_modules), *targets]
+               "--kit-blocked", ",".join(assignment.blocked_modules),
+               "--kit-sandbox", "on" if sandboxed else "off", *targets]
         try:
             proc = subprocess.run(cmd, cwd=scratch, env=grading_env(), timeout=timeout,
                                   stdin=subprocess.DEVNULL, capture_output=True, text=True)
@@ -122,7 +132,7 @@ def grade_source(assignment, answer_source, *, points=None, parts=None, timeout=
         if failure:
             for r in results.values():
                 r.error = failure
-            return GradeResult(assignment.name, results)
+            return GradeResult(assignment.name, results, sandboxed)
         data = json.loads(out.read_text())
     for part, checks in data["parts"].items():
         if part in results:
@@ -130,4 +140,4 @@ def grade_source(assignment, answer_source, *, points=None, parts=None, timeout=
     for r in results.values():
         if not r.checks and not r.error:
             r.error = "no checks ran for this part (tell your instructor)"
-    return GradeResult(assignment.name, results)
+    return GradeResult(assignment.name, results, sandboxed)

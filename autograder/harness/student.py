@@ -9,6 +9,7 @@ hangs, crashes or exits is killed and replaced without affecting the grader.
 import inspect
 import os
 import select
+import shutil
 import signal
 import struct
 import subprocess
@@ -18,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import codec
+from . import codec, sandbox
 
 WORKER = Path(__file__).with_name("worker.py")
 DEFAULT_CALL_TIMEOUT = 30.0
@@ -43,6 +44,17 @@ class StudentImportError(StudentError):
 
 class MissingFunction(StudentError):
     pass
+
+
+def sandbox_env():
+    """The answer process's environment: deterministic, single-threaded, CPU only."""
+    env = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+           "CUDA_VISIBLE_DEVICES": "", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
+           "MPLBACKEND": "Agg", "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):   # set on some CPUs for correctness
+        if key in os.environ:
+            env[key] = os.environ[key]
+    return env
 
 
 @dataclass
@@ -73,15 +85,16 @@ def _builtin_exception(info):
 class StudentProcess:
     """One untrusted interpreter running one answer file."""
 
-    def __init__(self, answer_file, *, blocked_modules=(), env=None, cwd=None):
+    def __init__(self, answer_file, *, blocked_modules=(), sandboxed=False, limits=None):
         self.answer_file = str(answer_file)
         self.blocked_modules = tuple(blocked_modules)
-        self.env = env
-        self.cwd = cwd
+        self.sandboxed = sandboxed
+        self.limits = limits or sandbox.Limits()
         self.proc = None
         self.names = None
         self.load_failure = None     # an answer that cannot load fails every call the same way
-        self.log_path = Path(self.answer_file).with_suffix(".log")
+        # outside the answer's directory, which is the only place the answer may write
+        self.log_path = Path(self.answer_file).parent.parent / "answer.log"
 
     # -- lifecycle ---------------------------------------------------------
     def start(self):
@@ -97,12 +110,19 @@ class StudentProcess:
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
         log = open(self.log_path, "ab")
-        cmd = [sys.executable, "-I", str(WORKER), str(req_r), str(rep_w),
+        answer_dir = Path(self.answer_file).parent
+        worker = self._runtime_dir() / "worker.py" if self.sandboxed else WORKER
+        cmd = [sys.executable, "-I", str(worker), str(req_r), str(rep_w),
                self.answer_file, ",".join(self.blocked_modules)]
+        if self.sandboxed:
+            sandbox.grant(answer_dir)
+            cmd = sandbox.wrap(cmd, writable=[answer_dir], readable=[worker.parent],
+                               workdir=answer_dir, env=sandbox_env())
         try:
             self.proc = subprocess.Popen(
                 cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                pass_fds=(req_r, rep_w), env=self.env, cwd=self.cwd,
+                pass_fds=(req_r, rep_w), cwd=answer_dir, env=None if self.sandboxed else sandbox_env(),
+                preexec_fn=sandbox.preexec(self.limits),
                 start_new_session=True)   # its own process group: killed as one
         finally:
             os.close(req_r)
@@ -118,6 +138,15 @@ class StudentProcess:
                 f"your code failed while loading: {info['type']}: {info['message']}"
                 + (f"\n{info['where']}" if info.get("where") else ""))
         self.names = set(hello.get("ready", ()))
+
+    def _runtime_dir(self):
+        """worker.py and codec.py only (not the graders), beside the answer's scratch directory."""
+        runtime = Path(self.answer_file).parent.parent / "runtime"
+        if not runtime.exists():
+            runtime.mkdir()
+            for name in ("worker.py", "codec.py"):
+                shutil.copy(WORKER.with_name(name), runtime / name)
+        return runtime
 
     def close(self):
         if self.proc is not None:
@@ -210,15 +239,17 @@ class StudentProcess:
         self.close()
         if code is not None and code < 0:
             try:
-                why = f"killed by signal {signal.Signals(-code).name}"
+                why = f"was killed by signal {signal.Signals(-code).name}"
             except ValueError:
-                why = f"killed by signal {-code}"
+                why = f"was killed by signal {-code}"
+            if -code == signal.SIGXCPU:
+                why = f"used more than its {self.limits.cpu_seconds} s of CPU time"
         elif code is not None:
             why = f"exited with code {code}"
         else:
             why = "stopped answering"
-        raise StudentCrash(f"your code's process {why} {during} "
-                           "(an exit call, a crash or running out of memory)")
+        raise StudentCrash(f"your code's process {why} {during} (an exit call, a crash, "
+                           f"or running out of memory: the limit is {self.limits.describe()})")
 
 
 class StudentModule:

@@ -1,0 +1,128 @@
+"""The sandbox around answer processes: what student code can see, reach and use."""
+import os
+import socket
+import threading
+import time
+
+import pytest
+
+from autograder import paths
+from autograder.harness import runner, sandbox
+from autograder.harness.student import StudentCrash, StudentModule, StudentProcess, StudentTimeout
+
+pytestmark = pytest.mark.skipif(sandbox.check() is not None, reason=f"no sandbox here: {sandbox.check()}")
+
+ANSWER = '''
+import os, socket, subprocess
+
+def exists(path):
+    return os.path.exists(path)
+
+def read(path):
+    with open(path, "rb") as f:
+        return len(f.read())
+
+def write(path):
+    with open(path, "w") as f:
+        f.write("pwned")
+    return True
+
+def connect(host, port):
+    socket.create_connection((host, port), timeout=3).close()
+    return True
+
+def whoami():
+    return os.getuid()
+
+def visible_processes():
+    return sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+
+def allocate(gigabytes):
+    import numpy as np
+    return float(np.ones(int(gigabytes * 2**30 / 8)).sum())
+
+def fork_bomb():
+    started = 0
+    try:
+        for _ in range(10000):
+            subprocess.Popen(["sleep", "30"])
+            started += 1
+    except OSError:
+        pass
+    return started
+'''
+
+
+@pytest.fixture
+def student(tmp_path):
+    answer_dir = tmp_path / "answer"
+    answer_dir.mkdir()
+    (answer_dir / "answer.py").write_text(ANSWER)
+    module = StudentModule(StudentProcess(answer_dir / "answer.py", sandboxed=True), ANSWER)
+    yield module
+    module.close()
+
+
+def test_the_kit_the_graders_and_the_home_directory_are_not_there(student):
+    assert student.exists(str(paths.KIT_ROOT / "autograder" / "graders")) is False
+    assert student.exists(str(paths.KIT_ROOT / "source")) is False
+    assert student.exists(str(paths.KIT_ROOT / "solutions" / "maxpool.py")) is False
+    home_files = [p for p in (os.path.expanduser("~/.gitconfig"), os.path.expanduser("~/.bashrc")) if os.path.exists(p)]
+    for path in home_files:
+        assert student.exists(path) is False
+    assert student.exists("/usr/bin") is True
+
+
+def test_the_system_is_read_only_and_only_the_answer_directory_is_writable(student, tmp_path):
+    assert student.write(str(tmp_path / "answer" / "scratch.txt")) is True
+    assert student.write("/tmp/private.txt") is True
+    assert not (tmp_path / "private.txt").exists()
+    for target in ("/usr/evil", "/etc/evil", str(tmp_path / "outside.txt")):
+        with pytest.raises(OSError):
+            student.write(target)
+    assert not (tmp_path / "outside.txt").exists()
+
+
+def test_no_network_not_even_the_hosts_loopback(student):
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
+    accepted = []
+    threading.Thread(target=lambda: accepted.append(server.accept()), daemon=True).start()
+    with pytest.raises(OSError):
+        student.connect("127.0.0.1", port)
+    time.sleep(0.2)
+    server.close()
+    assert accepted == []
+
+
+def test_it_sees_only_its_own_processes_and_is_never_root(student):
+    assert len(student.visible_processes()) < 10
+    assert student.whoami() != 0
+
+
+def test_unbounded_memory_is_a_memory_error_not_a_dead_machine(student):
+    with pytest.raises(MemoryError):
+        student.allocate(64)
+    assert student.allocate(0.01) > 0      # the same process carries on
+
+
+def test_a_flood_of_subprocesses_is_capped(student):
+    start = time.monotonic()
+    try:
+        started = student.call("fork_bomb", timeout=60)
+    except (StudentCrash, StudentTimeout):
+        started = 0
+    assert started <= sandbox.Limits().processes
+    assert time.monotonic() - start < 60
+
+
+def test_grading_refuses_without_a_sandbox_unless_the_instructor_accepts_the_risk(monkeypatch):
+    from autograder import assignments
+    monkeypatch.setattr(sandbox, "check", lambda: "bubblewrap is not installed")
+    with pytest.raises(sandbox.SandboxUnavailable, match="KIT_SANDBOX=off"):
+        runner.grade_source(assignments.get("maxpool"), "x = 1\n", parts=["arguments"])
+    monkeypatch.setenv("KIT_SANDBOX", "off")
+    result = runner.grade_source(assignments.get("maxpool"), "x = 1\n", parts=["arguments"])
+    assert result.sandboxed is False and "WITHOUT the sandbox" in result.report()
