@@ -6,9 +6,13 @@ Override per machine with environment variables:
   KIT_EXCHANGE      exchange directory for release/fetch/submit/collect (default: ./exchange)
   KIT_CELL_TIMEOUT  seconds a notebook cell may run at autograde (default: 600)
 """
+import atexit
 import os
+import shutil
+import tempfile
 
-from autograder.nbgrader_ext import CleanForPosting, GradeWithHarness, HideHiddenTests
+from autograder.nbgrader_ext import (CleanForPosting, ExecuteContained, GradeWithHarness, HideHiddenTests,
+                                     SandboxKernel)
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearMarkScheme, ClearOutput,
                                     Execute, GetGrades, IgnorePattern, IncludeHeaderFooter, LimitOutput,
@@ -33,11 +37,18 @@ c.Exchange.path_includes_course = True
 # NBGRADER_EXECUTION=autograde, so this is a safety limit, not a target.
 c.Execute.timeout = int(os.environ.get("KIT_CELL_TIMEOUT", "600"))
 c.Execute.interrupt_on_timeout = True
+# Kernels talk over Unix sockets in a directory private to this nbgrader process:
+# a sandboxed kernel has no network, not even loopback.
+_kernel_sockets = tempfile.mkdtemp(prefix="kit-kernel-sockets-")
+atexit.register(shutil.rmtree, _kernel_sockets, ignore_errors=True)
+c.KernelManager.transport = "ipc"
+c.KernelManager.ip = os.path.join(_kernel_sockets, "kernel")
 
-# The kit's steps: the trusted grade replaces graded cells' outputs after the
-# notebook ran and before nbgrader reads the points from them.
+# The kit's steps: the notebook runs in a sandboxed kernel; the trusted grade
+# replaces graded cells' outputs after the notebook ran and before nbgrader
+# reads the points from them.
 c.Autograde.autograde_preprocessors = [
-    Execute, IgnorePattern, ClearMetadataPreprocessor, GradeWithHarness, LimitOutput,
+    SandboxKernel, ExecuteContained, IgnorePattern, ClearMetadataPreprocessor, GradeWithHarness, LimitOutput,
     SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
 c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]

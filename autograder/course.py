@@ -4,6 +4,7 @@ Used by the `grade` and `demo` commands: autograde what was collected into
 `submitted/`, write feedback and `grades.csv`, and read the gradebook back.
 """
 import os
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -64,7 +65,7 @@ class Course:
             try:
                 self.nbgrader("autograde", assignment, "--student", student, "--force", progress=lambda _: None)
             except build.BuildError as exc:
-                failures[student] = str(exc).strip().splitlines()[-1][:300]
+                failures[student] = failure_reason(str(exc))
                 progress(f"  could not grade {student}: {failures[student]}")
         return failures
 
@@ -92,6 +93,17 @@ class Course:
                                 parts[g.name] = (g.score, g.max_score)
                     rows.append((student, assignment, parts, sub.score, sub.max_score))
         return rows
+
+
+def failure_reason(log):
+    """The line of nbgrader's log that says why a submission could not be graded."""
+    generic = ("Please see the", "There was an error processing", "Removing failed assignment")
+    for line in reversed(log.strip().splitlines()):
+        line = line.strip()
+        if re.match(r"^[A-Za-z_.]*(Error|Exception|Unavailable)\b.*:", line) or (
+                "ERROR]" in line and not any(g in line for g in generic)):
+            return line[:300]
+    return log.strip().splitlines()[-1][:300] if log.strip() else "unknown error"
 
 
 def format_table(rows):

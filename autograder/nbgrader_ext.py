@@ -3,11 +3,66 @@
 Each is a small nbgrader preprocessor with one job, in the style of nbgrader's
 own: they run in nbgrader's process, never in the student's kernel.
 """
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
 import nbformat
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbclient.exceptions import DeadKernelError
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 
 from . import assignments, notebooks
-from .harness import runner
+from .harness import runner, sandbox
+
+
+SANDBOXED_KERNEL = "kit-sandboxed-python3"
+
+
+class SandboxKernel(NbGraderPreprocessor):
+    """Autograde, before Execute: run the student's notebook in a sandboxed kernel.
+
+    Points the notebook at a kernelspec whose launcher wraps ipykernel in the
+    bubblewrap sandbox, in a private Jupyter runtime directory (its connection
+    files and sockets are this kernel's alone). KIT_SANDBOX=off leaves the kernel
+    as nbgrader starts it; an unavailable sandbox refuses to grade.
+    """
+
+    def preprocess(self, nb, resources):
+        if sandbox.mode() == "off":
+            self.log.warning("KIT_SANDBOX=off: the notebook runs WITHOUT the sandbox")
+            return nb, resources
+        if reason := sandbox.check():
+            raise sandbox.SandboxUnavailable(f"grading refused: {reason} (or set KIT_SANDBOX=off)")
+        private = Path(tempfile.mkdtemp(prefix="kit-jupyter-"))
+        spec_dir = private / "data" / "kernels" / SANDBOXED_KERNEL
+        spec_dir.mkdir(parents=True)
+        (spec_dir / "kernel.json").write_text(json.dumps({
+            "argv": [sys.executable, "-m", "autograder.harness.kernel_launcher", "-f", "{connection_file}"],
+            "display_name": "Python 3 (sandboxed for grading)", "language": "python"}))
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(private / "data"),
+                                                                   os.environ.get("JUPYTER_PATH")]))
+        nb.metadata["kernelspec"] = {"name": SANDBOXED_KERNEL, "display_name": "Python 3 (sandboxed)",
+                                     "language": "python"}
+        return nb, resources
+
+
+class ExecuteContained(Execute):
+    """nbgrader's Execute, except that a kernel killed by student code ends the run, not the grading.
+
+    The cells that ran keep their outputs; the rest stay unexecuted. Grades do
+    not depend on the kernel (GradeWithHarness decides them), so one `os._exit`
+    in a notebook never costs the student the whole assignment.
+    """
+
+    def preprocess(self, nb, resources, km=None):
+        try:
+            return super().preprocess(nb, resources, km=km)
+        except DeadKernelError as exc:
+            self.log.warning("The notebook's kernel died (%s); grading what ran", exc)
+            nb.metadata["kit_kernel_died"] = str(exc)[:300]
+            return nb, resources
 
 
 class GradeWithHarness(NbGraderPreprocessor):
@@ -31,6 +86,8 @@ class GradeWithHarness(NbGraderPreprocessor):
                 results[name] = runner.grade_source(assignments.get(name), source, points=points)
                 self.log.info("Graded %s: %s / %s points", name,
                               results[name].points, results[name].max_points)
+            except sandbox.SandboxUnavailable:
+                raise   # refuse to grade rather than record grades made without isolation
             except Exception as exc:  # noqa: BLE001 - a broken part never stops the notebook
                 self.log.error("Grading %s failed: %s", name, exc)
                 results[name] = runner.GradeResult(name, {

@@ -98,10 +98,11 @@ def check():
     return _CHECKED or None
 
 
-def wrap(argv, *, writable, readable=(), workdir=None, env=None, uid_slot=None, share_net=False):
+def wrap(argv, *, writable, readable=(), bind_as=(), workdir=None, env=None, uid_slot=None, share_net=False):
     """The bwrap command line that runs `argv` sandboxed.
 
-    `writable` and `readable` directories appear at their own paths.
+    `writable` and `readable` directories appear at their own paths; `bind_as`
+    pairs (source, path) make a writable source appear at another path.
     `uid_slot` picks the unprivileged uid when running as root.
     """
     # as root, no user namespace: the process drops to a real unprivileged uid instead (setpriv below)
@@ -116,14 +117,16 @@ def wrap(argv, *, writable, readable=(), workdir=None, env=None, uid_slot=None, 
             cmd += ["--ro-bind", d, d]
         elif os.path.islink(d):
             cmd += ["--symlink", os.readlink(d), d]
-    binds = [("--ro-bind", Path(d)) for d in (*_python_dirs(), *readable)] + [("--bind", Path(d)) for d in writable]
+    binds = ([("--ro-bind", Path(d), Path(d)) for d in (*_python_dirs(), *readable)]
+             + [("--bind", Path(d), Path(d)) for d in writable]
+             + [("--bind", Path(src), Path(dest)) for src, dest in bind_as])
     # parents of bound directories: traversable (bwrap would make some 0700), nothing else in them
-    parents = sorted({a for _, d in binds for a in d.parents if str(a) not in ("/", "/tmp", *SYSTEM_DIRS)},
+    parents = sorted({a for _, _, d in binds for a in d.parents if str(a) not in ("/", "/tmp", *SYSTEM_DIRS)},
                      key=lambda a: len(a.parts))
     for a in parents:
         cmd += ["--perms", "0755", "--dir", str(a)]
-    for flag, d in binds:
-        cmd += [flag, str(d), str(d)]
+    for flag, src, dest in binds:
+        cmd += [flag, str(src), str(dest)]
     base_env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
                 "TMPDIR": "/tmp", "MPLCONFIGDIR": "/tmp/mpl"}
     for key, value in {**base_env, **(env or {})}.items():
@@ -133,7 +136,7 @@ def wrap(argv, *, writable, readable=(), workdir=None, env=None, uid_slot=None, 
     cmd.append("--")
     if os.geteuid() == 0:
         uid = SANDBOX_UID_BASE + (uid_slot if uid_slot is not None else os.getpid() % 4000)
-        cmd += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+        cmd += [shutil.which("setpriv") or "/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                 "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
     return cmd + list(argv)
 

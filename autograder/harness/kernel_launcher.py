@@ -1,0 +1,58 @@
+"""Start a notebook's Jupyter kernel inside the sandbox (the kernelspec of `SandboxKernel`).
+
+jupyter_client runs this, outside the sandbox, as
+`python -m autograder.harness.kernel_launcher -f CONNECTION_FILE` with the
+notebook's directory as the working directory. It copies that directory to a
+scratch directory, which the kernel sees at the notebook's own path and is the
+only place it may write; the kernel talks to nbgrader over Unix sockets in the
+connection file's private directory (transport "ipc": there is no network in
+the sandbox, not even loopback).
+"""
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from . import sandbox
+from .student import sandbox_env
+
+# not JPY_PARENT_PID: the parent is outside the PID namespace (bwrap --die-with-parent covers it)
+PASSED_THROUGH = ("NBGRADER_EXECUTION", "NBGRADER_VALIDATING")
+
+
+def command(connection_file, notebook_dir):
+    info = json.loads(Path(connection_file).read_text())
+    if info.get("transport") != "ipc":
+        raise SystemExit("kit sandboxed kernel: the connection must use transport 'ipc' "
+                         "(c.KernelManager.transport = 'ipc' in nbgrader_config.py)")
+    sockets = Path(info["ip"]).parent
+    if not Path(info["ip"]).is_absolute():
+        raise SystemExit("kit sandboxed kernel: the ipc socket path must be absolute "
+                         "(c.KernelManager.ip in nbgrader_config.py)")
+    scratch = Path(tempfile.mkdtemp(prefix="kit-kernel-"))
+    shutil.copytree(notebook_dir, scratch, dirs_exist_ok=True)
+    # the kernel reads its connection file (and key) from its private socket directory
+    private_connection = sockets / Path(connection_file).name
+    if Path(connection_file).resolve() != private_connection.resolve():
+        shutil.copy(connection_file, private_connection)
+    sandbox.grant(scratch)
+    sandbox.grant(sockets)
+    env = {**sandbox_env(), **{k: os.environ[k] for k in PASSED_THROUGH if k in os.environ}}
+    env.pop("MPLBACKEND")   # the notebook's inline plots
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", str(private_connection)]
+    # the scratch copy appears at the notebook's own path
+    return sandbox.wrap(argv, writable=[sockets], bind_as=[(scratch, notebook_dir)], workdir=notebook_dir, env=env)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    connection_file = argv[argv.index("-f") + 1]
+    cmd = command(connection_file, os.getcwd())
+    sandbox.preexec(sandbox.Limits())()
+    os.execvp(cmd[0], cmd)
+
+
+if __name__ == "__main__":
+    main()
