@@ -12,11 +12,11 @@ import shutil
 import tempfile
 
 from autograder.nbgrader_ext import (CleanForPosting, ExecuteContained, GradeWithHarness, HideHiddenTests,
-                                     SandboxKernel)
+                                     RestoreDeletedCells, SandboxKernel)
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearMarkScheme, ClearOutput,
-                                    Execute, GetGrades, IgnorePattern, IncludeHeaderFooter, LimitOutput,
-                                    LockCells, SaveAutoGrades)
+                                    DeduplicateIds, Execute, GetGrades, IgnorePattern, IncludeHeaderFooter,
+                                    LimitOutput, LockCells, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
 c = get_config()  # noqa: F821 - provided by nbgrader's config loader
 
@@ -47,6 +47,9 @@ c.KernelManager.ip = os.path.join(_kernel_sockets, "kernel")
 # The kit's steps: the notebook runs in a sandboxed kernel; the trusted grade
 # replaces graded cells' outputs after the notebook ran and before nbgrader
 # reads the points from them.
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreDeletedCells, OverwriteCells, CheckCellMetadata,
+]
 c.Autograde.autograde_preprocessors = [
     SandboxKernel, ExecuteContained, IgnorePattern, ClearMetadataPreprocessor, GradeWithHarness, LimitOutput,
     SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,

@@ -10,7 +10,8 @@ import tempfile
 from pathlib import Path
 
 import nbformat
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 
 from . import assignments, notebooks
@@ -18,6 +19,45 @@ from .harness import runner, sandbox
 
 
 SANDBOXED_KERNEL = "kit-sandboxed-python3"
+
+
+class RestoreDeletedCells(NbGraderPreprocessor):
+    """Sanitize, before OverwriteCells: put back test and read-only cells a student deleted.
+
+    nbgrader restores edited cells but not deleted ones; here every locked or
+    graded cell of the source notebook that is missing from the submission goes
+    back after the cell that precedes it in the source, so OverwriteCells then
+    restores its content and points like any other.
+    """
+
+    def preprocess(self, nb, resources):
+        info = resources.get("nbgrader", {})
+        coursedir = CourseDirectory(config=self.config)
+        path = Path(coursedir.format_path(coursedir.source_directory, ".", info.get("assignment", ""))) / (
+            f"{info.get('notebook', '')}.ipynb")
+        if not path.exists():
+            return nb, resources
+        source = notebooks.read(path)
+
+        def gid(cell):
+            return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+        present = {gid(c) for c in nb.cells if gid(c)}
+        previous = None
+        for cell in source.cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if gid(cell) and gid(cell) not in present and (meta.get("locked") or meta.get("grade")) \
+                    and not meta.get("solution"):
+                at = next((i + 1 for i, c in enumerate(nb.cells) if previous and gid(c) == previous), 0)
+                restored = nbformat.from_dict(cell)
+                if restored.cell_type == "code":
+                    restored.outputs, restored.execution_count = [], None
+                nb.cells.insert(at, restored)
+                present.add(gid(cell))
+                self.log.warning("Restored deleted cell %s from the source", gid(cell))
+            if gid(cell) in present:
+                previous = gid(cell)
+        return nb, resources
 
 
 class SandboxKernel(NbGraderPreprocessor):
@@ -40,7 +80,9 @@ class SandboxKernel(NbGraderPreprocessor):
         spec_dir.mkdir(parents=True)
         (spec_dir / "kernel.json").write_text(json.dumps({
             "argv": [sys.executable, "-m", "autograder.harness.kernel_launcher", "-f", "{connection_file}"],
-            "display_name": "Python 3 (sandboxed for grading)", "language": "python"}))
+            "display_name": "Python 3 (sandboxed for grading)", "language": "python",
+            # a signal would reach bwrap, not the kernel: interrupt through the control channel
+            "interrupt_mode": "message"}))
         os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(private / "data"),
                                                                    os.environ.get("JUPYTER_PATH")]))
         nb.metadata["kernelspec"] = {"name": SANDBOXED_KERNEL, "display_name": "Python 3 (sandboxed)",
@@ -49,7 +91,7 @@ class SandboxKernel(NbGraderPreprocessor):
 
 
 class ExecuteContained(Execute):
-    """nbgrader's Execute, except that a kernel killed by student code ends the run, not the grading.
+    """nbgrader's Execute, except that a kernel killed or hung by student code ends the run, not the grading.
 
     The cells that ran keep their outputs; the rest stay unexecuted. Grades do
     not depend on the kernel (GradeWithHarness decides them), so one `os._exit`
@@ -59,8 +101,9 @@ class ExecuteContained(Execute):
     def preprocess(self, nb, resources, km=None):
         try:
             return super().preprocess(nb, resources, km=km)
-        except DeadKernelError as exc:
-            self.log.warning("The notebook's kernel died (%s); grading what ran", exc)
+        except (DeadKernelError, CellTimeoutError) as exc:
+            # killed, or so broken it no longer answers even an interrupt
+            self.log.warning("The notebook's kernel stopped answering (%s); grading what ran", exc)
             nb.metadata["kit_kernel_died"] = str(exc)[:300]
             return nb, resources
 
