@@ -98,6 +98,12 @@ class Course:
 def failure_reason(log):
     """The line of nbgrader's log that says why a submission could not be graded."""
     generic = ("Please see the", "There was an error processing", "Removing failed assignment")
+    unknown = re.findall(r"Skipping unknown notebook: (\S+)", log)
+    if unknown:
+        names = ", ".join(Path(u).name for u in unknown)
+        return f"no notebook of this assignment in the submission (found {names}: was it renamed?)"
+    if "No notebooks found" in log or "No notebooks were matched" in log:
+        return "the submission contains no notebook"
     for line in reversed(log.strip().splitlines()):
         line = line.strip()
         if re.match(r"^[A-Za-z_.]*(Error|Exception|Unavailable)\b.*:", line) or (
