@@ -13,6 +13,8 @@ import pytest
 from autograder import cli, demo, notebooks, paths, variants
 from autograder.course import Course
 
+pytestmark = pytest.mark.xdist_group("e2e")
+
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):

@@ -10,7 +10,8 @@ from autograder import paths
 from autograder.harness import runner, sandbox
 from autograder.harness.student import StudentCrash, StudentModule, StudentProcess, StudentTimeout
 
-pytestmark = pytest.mark.skipif(sandbox.check() is not None, reason=f"no sandbox here: {sandbox.check()}")
+pytestmark = pytest.mark.skipif(sandbox.check() is not None and not os.environ.get("CI"),
+                                 reason=f"no sandbox here: {sandbox.check()}")
 
 ANSWER = '''
 import os, socket, subprocess
