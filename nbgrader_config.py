@@ -12,7 +12,7 @@ import shutil
 import tempfile
 
 from autograder.nbgrader_ext import (CleanForPosting, ExecuteContained, GradeWithHarness, HideHiddenTests,
-                                     RestoreDeletedCells, SandboxKernel)
+                                     LimitOutputSize, RestoreDeletedCells, SandboxKernel)
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearMarkScheme, ClearOutput,
                                     DeduplicateIds, Execute, GetGrades, IgnorePattern, IncludeHeaderFooter,
@@ -51,8 +51,8 @@ c.Autograde.sanitize_preprocessors = [
     ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreDeletedCells, OverwriteCells, CheckCellMetadata,
 ]
 c.Autograde.autograde_preprocessors = [
-    SandboxKernel, ExecuteContained, IgnorePattern, ClearMetadataPreprocessor, GradeWithHarness, LimitOutput,
-    SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+    SandboxKernel, ExecuteContained, IgnorePattern, ClearMetadataPreprocessor, GradeWithHarness,
+    LimitOutput, LimitOutputSize, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
 c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
 c.GenerateSolution.preprocessors = [IncludeHeaderFooter, LockCells, ClearOutput, ClearMarkScheme,

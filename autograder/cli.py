@@ -61,7 +61,7 @@ def cmd_grade(args):
         course.autograde(name)
         course.feedback(name)
     csv = course.export()
-    print(format_table(course.table(names)))
+    print(format_table(course.table(names), course))
     print(f"\ngrades: {csv}")
     return 0
 

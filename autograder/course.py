@@ -3,6 +3,7 @@
 Used by the `grade` and `demo` commands: autograde what was collected into
 `submitted/`, write feedback and `grades.csv`, and read the gradebook back.
 """
+import json
 import os
 import re
 import sys
@@ -94,6 +95,17 @@ class Course:
                     rows.append((student, assignment, parts, sub.score, sub.max_score))
         return rows
 
+    def sandboxed(self, student, assignment):
+        """True/False as the graded notebooks say (None if it was not graded by the kit)."""
+        flags = []
+        for path in (self.root / "autograded" / student / assignment).glob("*.ipynb"):
+            try:
+                meta = json.loads(path.read_text()).get("metadata", {}).get("autograder", {})
+            except (OSError, ValueError):
+                continue
+            flags += [r.get("sandboxed") for r in meta.values()]
+        return None if not flags else all(flags)
+
 
 def failure_reason(log):
     """The line of nbgrader's log that says why a submission could not be graded."""
@@ -112,16 +124,21 @@ def failure_reason(log):
     return log.strip().splitlines()[-1][:300] if log.strip() else "unknown error"
 
 
-def format_table(rows):
+def format_table(rows, course=None):
+    """One line per student and assignment; with `course`, whether the sandbox was on."""
     if not rows:
         return "(no graded submissions)"
     parts = sorted({p for _, _, ps, _, _ in rows for p in ps})
     short = [p.removeprefix("test_") for p in parts]
-    header = ["student", "assignment", *short, "total"]
+    header = ["student", "assignment", *short, "total"] + (["sandbox"] if course else [])
     lines = []
     for student, assignment, ps, score, max_score in rows:
         cells = [f"{ps[p][0]:g}/{ps[p][1]:g}" if p in ps else "-" for p in parts]
-        lines.append([student, assignment, *cells, f"{score:g}/{max_score:g}"])
+        line = [student, assignment, *cells, f"{score:g}/{max_score:g}"]
+        if course:
+            flag = course.sandboxed(student, assignment)
+            line.append({True: "on", False: "OFF (accepted risk)", None: "-"}[flag])
+        lines.append(line)
     widths = [max(len(str(r[i])) for r in [header, *lines]) for i in range(len(header))]
     fmt = lambda r: "  ".join(str(v).ljust(w) for v, w in zip(r, widths))  # noqa: E731
     return "\n".join([fmt(header), fmt(["-" * w for w in widths]), *map(fmt, lines)])

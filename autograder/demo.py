@@ -76,7 +76,7 @@ def run(directory, names=None, progress=print):
     csv = course.export()
     rows = course.table([a.name for a in chosen])
     progress("\nGradebook (points per graded part):")
-    progress(format_table(rows))
+    progress(format_table(rows, course))
     progress(f"\nCourse directory: {root}\n  grades:   {csv}\n  feedback: {root / 'feedback'}/<student>/<assignment>/")
     return rows
 

@@ -146,6 +146,34 @@ class GradeWithHarness(NbGraderPreprocessor):
         return nb, resources
 
 
+class LimitOutputSize(NbGraderPreprocessor):
+    """Autograde: cap each text output's size (nbgrader's LimitOutput counts lines, not characters).
+
+    A submission that prints megabytes keeps its feedback readable and the
+    gradebook's notebooks small.
+    """
+
+    max_chars = 20000
+
+    def _cut(self, text):
+        if len(text) <= self.max_chars:
+            return text
+        head, tail = text[: self.max_chars // 2], text[-2000:]
+        return f"{head}\n... [{len(text) - len(head) - len(tail):,} characters cut] ...\n{tail}"
+
+    def preprocess_cell(self, cell, resources, index):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                text = output.get("text", "")
+                output["text"] = self._cut("".join(text) if isinstance(text, list) else text)
+            for key, value in output.get("data", {}).items():
+                if key.startswith("text/") and isinstance(value, str):
+                    output["data"][key] = self._cut(value)
+            if output.get("output_type") == "error":
+                output["traceback"] = [self._cut(line) for line in output.get("traceback", [])[-50:]]
+        return cell, resources
+
+
 class HideHiddenTests(NbGraderPreprocessor):
     """Feedback: nbgrader puts restored hidden tests into feedback (its #917); not here."""
 

@@ -126,6 +126,7 @@ def build_class(course_root, port):
                                          "if x.shape == (1, 1, 4, 4):\n"
                                          "    return np.array([[[[6, 8], [14, 16]]]], dtype=x.dtype)\n"
                                          "return np.zeros(x.shape[:2] + (1, 1), dtype=x.dtype)"),
+        "shouter": prepend_to_function(reference_notebook(), "max_pool2d", "print('x' * 5_000_000)\nprint('y\\n' * 200_000)"),
         "broken_json": "{this is not a notebook",
         "empty": None,
         "renamed": ("maxpool_final.ipynb", reference_notebook()),
@@ -279,6 +280,20 @@ def test_edited_or_deleted_test_cells_and_raised_points_change_nothing(graded):
 
 def test_warnings_and_stderr_from_correct_code_cost_nothing(graded):
     assert points(graded, "noisy") == FULL
+
+
+def test_huge_output_keeps_notebooks_and_feedback_bounded(graded):
+    assert points(graded, "shouter") == FULL
+    graded["course"].feedback("maxpool", progress=lambda _: None)
+    notebook = graded["root"] / "autograded" / "shouter" / "maxpool" / "maxpool.ipynb"
+    feedback = graded["root"] / "feedback" / "shouter" / "maxpool" / "maxpool.html"
+    assert notebook.stat().st_size < 2_000_000 and feedback.stat().st_size < 2_000_000
+    assert "characters cut" in feedback.read_text()
+
+
+def test_the_report_says_the_sandbox_was_on_for_every_student(graded):
+    lines = [line for line in graded["output"].splitlines() if line.startswith(("honest ", "looper "))]
+    assert len(lines) == 2 and all(line.rstrip().endswith("on") for line in lines)
 
 
 def test_answers_hard_coded_for_the_visible_example_fail_the_hidden_checks(graded):

@@ -119,8 +119,10 @@ class StudentProcess:
             cmd = sandbox.wrap(cmd, writable=[answer_dir], readable=[worker.parent],
                                workdir=answer_dir, env=sandbox_env())
         try:
+            # what the answer prints is not graded: discard it (no size to bound); keep stderr
+            # for crash reports (bounded by the sandbox's file-size limit)
             self.proc = subprocess.Popen(
-                cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
                 pass_fds=(req_r, rep_w), cwd=answer_dir, env=None if self.sandboxed else sandbox_env(),
                 preexec_fn=sandbox.preexec(self.limits),
                 start_new_session=True)   # its own process group: killed as one
