@@ -6,6 +6,7 @@ answer that rejects everything scores nothing here.
 """
 import numpy as np
 
+from autograder.graders.maxpool.cases import output_shape
 from autograder.harness.checks import CheckFailed, expect
 from autograder.harness.student import StudentError
 
@@ -14,17 +15,6 @@ BACKWARD = ("max_pool2d_backward", "avg_pool2d_backward")
 
 
 # -- helpers -------------------------------------------------------------------
-
-def _pair(v):
-    return (v, v) if isinstance(v, int) else tuple(v)
-
-
-def output_shape(x_shape, kernel_size, stride=None, padding=0):
-    (kh, kw), (ph, pw) = _pair(kernel_size), _pair(padding)
-    sh, sw = (kh, kw) if stride is None else _pair(stride)
-    N, C, H, W = x_shape
-    return (N, C, (H + 2 * ph - kh) // sh + 1, (W + 2 * pw - kw) // sw + 1)
-
 
 def describe(func, args, kwargs):
     """The call as the student would write it, arrays shown by their shapes."""

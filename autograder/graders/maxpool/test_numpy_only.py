@@ -9,10 +9,9 @@ import ast
 import re
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 
 from autograder.graders.maxpool import BLOCKED_MODULES
+from autograder.graders.maxpool.cases import LECTURE_WHAT, LECTURE_X, expected_avg, expected_grad, expected_max
 from autograder.harness.checks import CheckFailed, expect_array
 
 # the modules the answer's process cannot import, plus a few more that could pool for it
@@ -62,10 +61,6 @@ def expect_no_forbidden_imports(student):
 
 # -- the dynamic part -----------------------------------------------------------
 
-LECTURE_X = np.arange(1, 17, dtype=np.float64).reshape(1, 1, 4, 4)
-LECTURE_WHAT = "x = 1..16 as a (1, 1, 4, 4) array, kernel_size=2, stride=2"
-
-
 def run_lecture_example(student, func, *args):
     try:
         return student.call(func, *args, 2, stride=2, timeout=10.0)   # tiny case: 10 s is plenty
@@ -81,43 +76,36 @@ def run_lecture_example(student, func, *args):
         raise CheckFailed(f"{func} raised ImportError: {exc}") from None
 
 
-def torch_grad(pool, dout, x):
-    xt = torch.from_numpy(x.copy()).requires_grad_(True)
-    pool(xt, 2, stride=2).backward(torch.from_numpy(dout))
-    return xt.grad.numpy()
+def check_uses_numpy_only(student, func, args, expected, what, **compare):
+    """The lecture's example through `func` in the answer's process, then the static look."""
+    out = run_lecture_example(student, func, *args)
+    expect_no_forbidden_imports(student)
+    expect_array(out, expected, what=f"{func}({what})", **compare)
 
 
 # -- checks ----------------------------------------------------------------------
 
 def test_max_pool2d_uses_numpy_only(student):
     """max_pool2d works with numpy only (no torch, scipy, skimage, ... anywhere in your code)"""
-    out = run_lecture_example(student, "max_pool2d", LECTURE_X)
-    expect_no_forbidden_imports(student)
-    expect_array(out, F.max_pool2d(torch.from_numpy(LECTURE_X), 2, 2).numpy(),
-                 what=f"max_pool2d({LECTURE_WHAT})")
+    check_uses_numpy_only(student, "max_pool2d", (LECTURE_X,), expected_max(LECTURE_X, 2, 2), LECTURE_WHAT)
 
 
 def test_avg_pool2d_uses_numpy_only(student):
     """avg_pool2d works with numpy only (no torch, scipy, skimage, ... anywhere in your code)"""
-    out = run_lecture_example(student, "avg_pool2d", LECTURE_X)
-    expect_no_forbidden_imports(student)
-    expect_array(out, F.avg_pool2d(torch.from_numpy(LECTURE_X), 2, 2).numpy(),
-                 what=f"avg_pool2d({LECTURE_WHAT})")
+    check_uses_numpy_only(student, "avg_pool2d", (LECTURE_X,), expected_avg(LECTURE_X, 2, 2), LECTURE_WHAT)
 
 
 def test_max_pool2d_backward_uses_numpy_only(student):
     """max_pool2d_backward works with numpy only (no torch, scipy, skimage, ... anywhere in your code)"""
     dout = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
-    out = run_lecture_example(student, "max_pool2d_backward", dout, LECTURE_X)
-    expect_no_forbidden_imports(student)
-    expect_array(out, torch_grad(F.max_pool2d, dout, LECTURE_X), check_dtype=False,
-                 what=f"max_pool2d_backward(dout = [[1, 2], [3, 4]], {LECTURE_WHAT})")
+    check_uses_numpy_only(student, "max_pool2d_backward", (dout, LECTURE_X),
+                          expected_grad("max", dout, LECTURE_X, 2, 2),
+                          f"dout = [[1, 2], [3, 4]], {LECTURE_WHAT}", check_dtype=False)
 
 
 def test_avg_pool2d_backward_uses_numpy_only(student):
     """avg_pool2d_backward works with numpy only (no torch, scipy, skimage, ... anywhere in your code)"""
     dout = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
-    out = run_lecture_example(student, "avg_pool2d_backward", dout, LECTURE_X)
-    expect_no_forbidden_imports(student)
-    expect_array(out, torch_grad(F.avg_pool2d, dout, LECTURE_X), check_dtype=False,
-                 what=f"avg_pool2d_backward(dout = [[1, 2], [3, 4]], {LECTURE_WHAT})")
+    check_uses_numpy_only(student, "avg_pool2d_backward", (dout, LECTURE_X),
+                          expected_grad("avg", dout, LECTURE_X, 2, 2),
+                          f"dout = [[1, 2], [3, 4]], {LECTURE_WHAT}", check_dtype=False)
