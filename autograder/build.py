@@ -1,5 +1,6 @@
 """Regenerate everything derived from the authored notebooks in source/.
 
+    source/<other>/...   --shared.SHARED--------------->  source/<a>/ (code and data reused from another exercise)
     source/<a>/<a>.ipynb --nbgrader generate_assignment--> release/<a>/<a>.ipynb
                          --nbgrader generate_solution---> solutions/<a>/<a>.ipynb (executed)
                          --answer cells---------------->  solutions/<a>.py
@@ -14,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import notebooks, paths
+from . import notebooks, paths, shared
 
 
 class BuildError(RuntimeError):
@@ -37,6 +38,10 @@ def build(root=paths.KIT_ROOT, assignments=None, *, solutions_notebooks=True, pr
         course = [f"--CourseDirectory.root={root}", f"--CourseDirectory.source_directory={paths.SOURCE}",
                   f"--CourseDirectory.db_url=sqlite:///{tmp}/build.db"]
         for name in names:
+            # shared pieces go into the real source/ only when building the kit itself;
+            # a scratch build writes them beside it for drift() to compare
+            if shared.write_shared(name, paths.SOURCE if root == paths.KIT_ROOT else root / "source"):
+                progress(f"[build] {name}: code and data shared from other exercises")
             progress(f"[build] {name}: release (nbgrader generate_assignment)")
             nbgrader("generate_assignment", name, "--force", *course)
             if solutions_notebooks:
@@ -70,6 +75,15 @@ def drift(assignments=None, progress=print):
                 if not (paths.KIT_ROOT / rel).exists():
                     problems.append(f"{rel}: missing")
                 elif (tmp / rel).read_text() != (paths.KIT_ROOT / rel).read_text():
+                    problems.append(f"{rel}: differs from what `autograder build` makes")
+            for piece in shared.SHARED.get(name, ()):
+                rel = f"source/{name}/{piece.target}"
+                if not (paths.KIT_ROOT / rel).exists():
+                    problems.append(f"{rel}: missing")
+                elif (tmp / rel).is_dir():
+                    problems += _dircmp_problems(filecmp.dircmp(tmp / rel, paths.KIT_ROOT / rel,
+                                                                ignore=["__pycache__"]), rel)
+                elif (tmp / rel).read_bytes() != (paths.KIT_ROOT / rel).read_bytes():
                     problems.append(f"{rel}: differs from what `autograder build` makes")
             rel = f"solutions/{name}/{name}.ipynb"
             committed = paths.KIT_ROOT / rel
