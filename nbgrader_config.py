@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 
+from autograder.late import PercentPerDayLate
 from autograder.nbgrader_ext import (CleanForPosting, ExecuteContained, GradeWithHarness, HideHiddenTests,
                                      LimitOutputSize, RestoreDeletedCells, SandboxKernel)
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
@@ -57,3 +58,15 @@ c.Autograde.autograde_preprocessors = [
 c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
 c.GenerateSolution.preprocessors = [IncludeHeaderFooter, LockCells, ClearOutput, ClearMarkScheme,
                                     CleanForPosting, Execute]
+
+# Late submissions: nbgrader's due dates (`nbgrader db assignment add <a> --duedate "..."`)
+# with a percentage per started day late, capped (nbgrader's own plugin knows only none/zero).
+c.AssignLatePenalties.plugin_class = PercentPerDayLate
+c.PercentPerDayLate.percent_per_day = 10
+c.PercentPerDayLate.max_percent = 50
+c.PercentPerDayLate.grace_minutes = 15
+
+# Class grading (`autograder grade`): submissions graded side by side. None = one worker per
+# core on this machine; a scheduler address ("tcp://host:8786") grades on a Dask cluster instead.
+c.ClassGrading.workers = None
+c.ClassGrading.scheduler = None

@@ -46,8 +46,9 @@ def cmd_check(args):
 
 
 def cmd_grade(args):
-    from . import assignments
-    from .course import Course, format_table
+    from . import assignments, reports
+    from .course import Course
+    from .grading import record
     course = Course(args.course)
     if not (course.root / "nbgrader_config.py").exists():
         print(f"{course.root} is not a course directory (no nbgrader_config.py)", file=sys.stderr)
@@ -57,12 +58,27 @@ def cmd_grade(args):
         assignments.get(name)
         if not course.students(name):
             print(f"{name}: nothing in {course.root / 'submitted'} (run `nbgrader collect {name}` first)")
-            continue
-        course.autograde(name)
-        course.feedback(name)
-    csv = course.export()
-    print(format_table(course.table(names), course))
-    print(f"\ngrades: {csv}")
+    # the command line wins over nbgrader_config.py's ClassGrading section
+    settings = record.load_config(course.root).get("ClassGrading", {})
+    run = course.grade([n for n in names if course.students(n)],
+                       workers=args.workers or settings.get("workers"),
+                       scheduler=args.scheduler or settings.get("scheduler"),
+                       regrade=args.regrade, progress=not args.no_progress)
+    csv = course.export(progress=lambda _: None)
+    written = reports.write(course, names, run)
+    print(reports.summary(course, names, run))
+    print(f"\ngrades:  {csv}\nreports: {written['checks'].parent} (checks.csv, score plots, students/)")
+    return 0
+
+
+def cmd_report(args):
+    from . import assignments, reports
+    from .course import Course
+    course = Course(args.course)
+    names = args.assignments or [a.name for a in assignments.available()]
+    written = reports.write(course, names)
+    print(reports.summary(course, names))
+    print(f"\nreports: {written['checks'].parent}")
     return 0
 
 
@@ -95,7 +111,19 @@ def main(argv=None):
     p = sub.add_parser("grade", help="autograde collected submissions, write feedback and grades.csv, print the table")
     p.add_argument("assignments", nargs="*")
     p.add_argument("--course", default=".", help="the course directory (default: here)")
+    p.add_argument("--workers", type=int, help="submissions graded side by side on this machine "
+                   "(default: ClassGrading.workers in nbgrader_config.py, else the number of cores)")
+    p.add_argument("--scheduler", help="grade on a Dask cluster: its scheduler's address, tcp://host:8786 "
+                   "(default: ClassGrading.scheduler in nbgrader_config.py, else this machine)")
+    p.add_argument("--regrade", action="store_true",
+                   help="grade again submissions already graded and unchanged (default: skip them)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("report", help="write the reports (checks.csv, plots, student pages) from the gradebook")
+    p.add_argument("assignments", nargs="*")
+    p.add_argument("--course", default=".", help="the course directory (default: here)")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("demo", help="release, submit for a demo class, collect, autograde, feedback, export")
     p.add_argument("assignments", nargs="*")

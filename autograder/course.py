@@ -1,6 +1,6 @@
 """An nbgrader course directory, driven through nbgrader's own commands.
 
-Used by the `grade` and `demo` commands: autograde what was collected into
+Used by the `grade` and `demo` commands: grade what was collected into
 `submitted/`, write feedback and `grades.csv`, and read the gradebook back.
 """
 import json
@@ -53,22 +53,16 @@ class Course:
         submitted = self.root / "submitted"
         return sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir()) if submitted.is_dir() else []
 
-    def autograde(self, assignment, progress=print):
-        """Autograde every collected submission, one student at a time.
+    def grade(self, assignments, *, workers=None, scheduler=None, regrade=False, progress=True, log=print):
+        """Autograde and write feedback for every collected submission (see `grading.coordinator`).
 
-        One nbgrader call per student keeps a broken submission from stopping
-        the others: its error is reported and the rest go on.
+        Each submission is graded by nbgrader in its own scratch course, on local
+        workers or a Dask cluster, and recorded here; one broken submission is
+        reported and the others go on. Returns a `grading.ClassRun`.
         """
-        failures = {}
-        students = self.students(assignment)
-        for i, student in enumerate(students, 1):
-            progress(f"[autograde {assignment} {i}/{len(students)}] {student}")
-            try:
-                self.nbgrader("autograde", assignment, "--student", student, "--force", progress=lambda _: None)
-            except build.BuildError as exc:
-                failures[student] = failure_reason(str(exc))
-                progress(f"  could not grade {student}: {failures[student]}")
-        return failures
+        from .grading import grade_class
+        return grade_class(self, assignments, workers=workers, scheduler=scheduler, regrade=regrade,
+                           progress=progress, log=log)
 
     def feedback(self, assignment, progress=print):
         return self.nbgrader("generate_feedback", assignment, "--force", progress=progress)
@@ -94,6 +88,20 @@ class Course:
                                 parts[g.name] = (g.score, g.max_score)
                     rows.append((student, assignment, parts, sub.score, sub.max_score))
         return rows
+
+    def lateness(self, assignments):
+        """{(student, assignment): (seconds late, late penalty in points)} from the gradebook."""
+        late = {}
+        with Gradebook(self.db_url) as gb:
+            for assignment in assignments:
+                try:
+                    submissions = gb.find_assignment(assignment).submissions
+                except Exception:  # noqa: BLE001 - not in the gradebook
+                    continue
+                for sub in submissions:
+                    late[(sub.student.id, assignment)] = (sub.total_seconds_late or 0,
+                                                          sub.late_submission_penalty or 0)
+        return late
 
     def sandboxed(self, student, assignment):
         """True/False as the graded notebooks say (None if it was not graded by the kit)."""
@@ -130,11 +138,17 @@ def format_table(rows, course=None):
         return "(no graded submissions)"
     parts = sorted({p for _, _, ps, _, _ in rows for p in ps})
     short = [p.removeprefix("test_") for p in parts]
-    header = ["student", "assignment", *short, "total"] + (["sandbox"] if course else [])
+    late = course.lateness(sorted({a for _, a, _, _, _ in rows})) if course else {}
+    show_late = any(seconds > 0 for seconds, _ in late.values())
+    header = ["student", "assignment", *short, "total"] + (["late"] if show_late else []) + (
+        ["sandbox"] if course else [])
     lines = []
     for student, assignment, ps, score, max_score in rows:
         cells = [f"{ps[p][0]:g}/{ps[p][1]:g}" if p in ps else "-" for p in parts]
         line = [student, assignment, *cells, f"{score:g}/{max_score:g}"]
+        if show_late:
+            seconds, penalty = late.get((student, assignment), (0, 0))
+            line.append(f"{seconds / 86400:.1f} d, -{penalty:g}" if seconds > 0 else "")
         if course:
             flag = course.sandboxed(student, assignment)
             line.append({True: "on", False: "OFF (accepted risk)", None: "-"}[flag])

@@ -2,18 +2,21 @@
 
 In a scratch course directory: release the assignments through a local
 exchange; three students fetch and submit (the reference solution, the
-untouched stub, a partly wrong answer); then collect, autograde, feedback,
-`grades.csv`, and the gradebook printed.
+untouched stub, a partly wrong answer handed in late); then collect, grade
+the class (autograde and feedback, on parallel workers), `grades.csv`, the
+reports, and the gradebook printed.
 """
 import shutil
 from pathlib import Path
 
 import nbformat
 
-from . import assignments, notebooks, variants
-from .course import Course, format_table
+from . import assignments, notebooks, reports, variants
+from .course import Course
 
 COURSE_ID = "pooling-cnn"
+DUE_DATE = "2026-12-04 17:00:00 UTC"
+CY_TIMESTAMP = "2026-12-06 05:00:00.000000 UTC"      # 1.5 days late: two started days, 20% under the policy
 STUDENT_CONFIG = '''\
 c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = {course!r}
@@ -32,7 +35,7 @@ def demo_class(assignment):
             "cy": ("partly wrong: " + ", ".join(v.description for v in wrong), mistake, True)}
 
 
-def run(directory, names=None, progress=print):
+def run(directory, names=None, progress=print, workers=None):
     root = Path(directory).resolve()
     if root.exists():
         shutil.rmtree(root)
@@ -46,8 +49,9 @@ def run(directory, names=None, progress=print):
         course.nbgrader("db", "student", "add", s, progress=lambda _: None)
 
     for a in chosen:
-        step(f"{a.name}: generate and release through the exchange")
+        step(f"{a.name}: generate, set the due date and release through the exchange")
         course.nbgrader("generate_assignment", a.name, "--force")
+        course.nbgrader("db", "assignment", "add", a.name, f"--duedate={DUE_DATE}")
         course.nbgrader("release_assignment", a.name, "--force")
         step(f"{a.name}: students fetch, work and submit")
         source_nb = notebooks.read(a.source_notebook)
@@ -63,22 +67,21 @@ def run(directory, names=None, progress=print):
                 nb = variants.filled_notebook(notebooks.read(path), source_nb, mistake)
                 nbformat.write(nb, str(path))
             _quiet(course, home, "submit", a.name, "--student", student)
-        step(f"{a.name}: collect and autograde")
+        step(f"{a.name}: collect")
         course.nbgrader("collect", a.name, "--update")
-        failures = course.autograde(a.name, progress=progress)
-        for student, why in failures.items():
-            progress(f"  {student}: not graded ({why})")
+        # the demo's one late hand-in: cy's timestamp says a day and a half after the due date
+        (root / "submitted" / "cy" / a.name / "timestamp.txt").write_text(CY_TIMESTAMP)
 
-    step("feedback for every student")
-    for a in chosen:
-        course.feedback(a.name)
-    step("export grades.csv")
+    step(f"grade the class (every assignment, {workers or 'one per core'} worker(s)): autograde and feedback")
+    run = course.grade([a.name for a in chosen], workers=workers, progress=False, log=progress)
+    step("export grades.csv and write the reports")
     csv = course.export()
-    rows = course.table([a.name for a in chosen])
-    progress("\nGradebook (points per graded part):")
-    progress(format_table(rows, course))
-    progress(f"\nCourse directory: {root}\n  grades:   {csv}\n  feedback: {root / 'feedback'}/<student>/<assignment>/")
-    return rows
+    reports.write(course, [a.name for a in chosen], run)
+    progress("")
+    progress(reports.summary(course, [a.name for a in chosen], run))
+    progress(f"\nCourse directory: {root}\n  grades:   {csv}\n  feedback: {root / 'feedback'}/<student>/<assignment>/"
+             f"\n  reports:  {root / 'reports'}/ (checks.csv, score plots, students/<student>.html)")
+    return course.table([a.name for a in chosen])
 
 
 def _quiet(course, home, *args):

@@ -302,9 +302,9 @@ def test_answers_hard_coded_for_the_visible_example_fail_the_hidden_checks(grade
 
 def test_malformed_submissions_get_a_clear_error_and_no_grade(graded):
     out = graded["output"]
-    assert "could not grade broken_json" in out and "JSON" in out
-    assert "could not grade renamed: no notebook of this assignment" in out and "maxpool_final.ipynb" in out
-    assert "could not grade empty: the submission contains no notebook" in out
+    assert "could not grade broken_json (maxpool)" in out and "JSON" in out
+    assert "could not grade renamed (maxpool): no notebook of this assignment" in out and "maxpool_final.ipynb" in out
+    assert "could not grade empty (maxpool): the submission contains no notebook" in out
     for student in ("broken_json", "empty", "renamed"):
         assert sum(points(graded, student).values()) == 0 if student in graded["table"] else True
         assert not (graded["root"] / "autograded" / student / "maxpool" / "maxpool.ipynb").exists()

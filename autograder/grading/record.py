@@ -1,0 +1,91 @@
+"""The coordinator's one job that touches the course: record a graded submission.
+
+Files first (graded notebooks and feedback, swapped in whole), then the
+gradebook through nbgrader's own steps: the submission as nbgrader's autograde
+creates it, `SaveAutoGrades` reading the points from the graded notebook, and
+`AssignLatePenalties` with the course's late policy. Only this process writes
+to the gradebook, whatever number of workers graded.
+"""
+import shutil
+import warnings
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
+from traitlets.config.loader import PyFileConfigLoader
+
+from .task import safe_relative
+
+
+def load_config(course_root):
+    """The course's nbgrader configuration (it loads the kit's), as nbgrader would read it."""
+    return PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
+
+
+def replace_tree(dest, files, extra_from=None):
+    """Make `dest` hold exactly `files` (+ the non-notebook files of `extra_from`), swapped in at once."""
+    dest = Path(dest)
+    incoming = dest.with_name(f".{dest.name}.incoming")
+    if incoming.exists():
+        shutil.rmtree(incoming)
+    incoming.mkdir(parents=True)
+    if extra_from is not None and Path(extra_from).is_dir():   # what nbgrader copies from source/
+        shutil.copytree(extra_from, incoming, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("*.ipynb", "__pycache__", ".ipynb_checkpoints"))
+    for rel, data in files.items():
+        target = incoming / safe_relative(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    if dest.exists():
+        shutil.rmtree(dest)
+    incoming.rename(dest)
+
+
+def record(course, outcome, config, source_dir):
+    """Write one successful Outcome into the course's autograded/, feedback/ and gradebook."""
+    with warnings.catch_warnings():
+        # nbgrader's own API trips SQLAlchemy's autoflush warnings; they say nothing about the grade
+        warnings.filterwarnings("ignore", module="nbgrader.api")
+        warnings.filterwarnings("ignore", message=".*not in session.*")
+        _record(course, outcome, config, source_dir)
+
+
+def _record(course, outcome, config, source_dir):
+    a, s = outcome.assignment, outcome.student
+    graded_dir = course.root / "autograded" / s / a
+    replace_tree(graded_dir, outcome.autograded, extra_from=source_dir)
+    replace_tree(course.root / "feedback" / s / a, outcome.feedback)
+
+    coursedir = CourseDirectory(config=config)
+    timestamp = coursedir.get_existing_timestamp(str(course.root / "submitted" / s / a))
+    with Gradebook(course.db_url, coursedir.course_id) as gb:
+        gb.update_or_create_student(s)
+        if timestamp:
+            gb.update_or_create_submission(a, s, timestamp=timestamp)
+        else:
+            gb.update_or_create_submission(a, s)
+        expected = [nb.name for nb in gb.find_assignment(a).notebooks]
+
+    for name in expected:
+        path = graded_dir / f"{name}.ipynb"
+        if not path.exists():   # as nbgrader does: a notebook not submitted scores zero
+            with Gradebook(course.db_url, coursedir.course_id) as gb:
+                for grade in gb.find_submission_notebook(name, a, s).grades:
+                    grade.auto_score, grade.needs_manual_grade = 0, False
+                gb.db.commit()
+            continue
+        nb = nbformat.read(str(path), as_version=4)
+        resources = {"nbgrader": {"assignment": a, "notebook": name, "student": s, "db_url": course.db_url}}
+        for step in (SaveAutoGrades, AssignLatePenalties):
+            step(config=config).preprocess(nb, resources)
+
+
+def assignment_in_gradebook(course, assignment, course_id):
+    with Gradebook(course.db_url, course_id) as gb:
+        try:
+            gb.find_assignment(assignment)
+            return True
+        except MissingEntry:
+            return False

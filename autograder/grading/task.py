@@ -1,0 +1,160 @@
+"""One submission graded where a worker runs: the unit of work of class grading.
+
+A `Task` carries everything needed to grade one student's assignment: the
+submitted files themselves and a template gradebook with the assignment in it.
+`grade_task` runs `nbgrader autograde` and `nbgrader generate_feedback` for that
+one student in a private scratch course (its own SQLite gradebook, its own
+sandboxes) and returns the graded notebooks and the feedback as bytes. Nothing
+goes through a shared disk, so the same function serves a thread on this machine
+and a Dask worker on another; only the coordinator writes to the course.
+"""
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .. import paths
+
+TASK_TIMEOUT = int(os.environ.get("KIT_TASK_TIMEOUT", "3600"))   # safety bound for one submission
+
+
+@dataclass
+class Task:
+    assignment: str
+    student: str
+    files: dict              # relative path -> bytes: the submission, minus files autograde takes from source/
+    template_db: bytes       # SQLite gradebook holding the assignment (with its due date)
+    digest: str              # of the submitted files: what the ledger remembers as graded
+
+
+@dataclass
+class Outcome:
+    assignment: str
+    student: str
+    digest: str
+    ok: bool
+    reason: str = ""                                  # why it could not be graded
+    autograded: dict = field(default_factory=dict)    # relative path -> bytes
+    feedback: dict = field(default_factory=dict)      # relative path -> bytes
+    seconds: float = 0.0
+    peak_rss_mb: float = 0.0                          # the largest process of the grading tree
+    worker: str = ""
+
+
+def grade_task(task, timeout=TASK_TIMEOUT):
+    """Grade one submission in a scratch course; never raises for a bad submission."""
+    from ..course import Course, failure_reason   # imported here: cheap to ship to Dask workers
+
+    start = time.monotonic()
+    outcome = Outcome(task.assignment, task.student, task.digest, ok=False,
+                      worker=f"{socket.gethostname()}:{os.getpid()}")
+    with tempfile.TemporaryDirectory(prefix=f"kit-grade-{task.assignment}-") as tmp:
+        course = Course(Path(tmp) / "course").create()
+        db = course.root / "gradebook.db"
+        db.write_bytes(task.template_db)
+        submitted = course.root / "submitted" / task.student / task.assignment
+        for rel, data in task.files.items():
+            target = submitted / safe_relative(rel)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        env = {k: v for k, v in os.environ.items() if k not in ("KIT_DB_URL", "KIT_EXCHANGE")}
+        env["KIT_DB_URL"] = f"sqlite:///{db}"
+        peak = 0.0
+        for args in (["autograde", task.assignment, "--student", task.student, "--force"],
+                     ["generate_feedback", task.assignment, "--student", task.student, "--force"]):
+            code, log, rss = run_measured([sys.executable, "-m", "nbgrader", *args], course.root, env,
+                                          timeout - (time.monotonic() - start))
+            peak = max(peak, rss)
+            if code != 0:
+                outcome.reason = (f"grading took longer than {timeout} s" if code is None
+                                  else failure_reason(log))
+                break
+        else:
+            source = paths.SOURCE / task.assignment
+            outcome.autograded = read_tree(course.root / "autograded" / task.student / task.assignment,
+                                           skip_copies_of=source)
+            outcome.feedback = read_tree(course.root / "feedback" / task.student / task.assignment)
+            outcome.ok = True
+    outcome.seconds = time.monotonic() - start
+    outcome.peak_rss_mb = peak
+    return outcome
+
+
+def safe_relative(rel):
+    """A submission's relative path, refused if it could leave the submission folder."""
+    path = PurePosixPath(rel)
+    if path.is_absolute() or ".." in path.parts or not path.parts:
+        raise ValueError(f"unsafe path in a submission: {rel!r}")
+    return Path(*path.parts)
+
+
+def read_tree(root, skip_copies_of=None):
+    """{relative path: bytes} of the regular files under root (symlinks are not followed).
+
+    With `skip_copies_of`, files identical to the same path there (the copies
+    nbgrader puts back from source/) are left out: the coordinator has them.
+    """
+    files = {}
+    root = Path(root)
+    if not root.is_dir():
+        return files
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d not in ("__pycache__", ".ipynb_checkpoints")]
+        for name in filenames:
+            path = Path(dirpath) / name
+            if path.is_symlink() or not path.is_file():
+                continue
+            rel = path.relative_to(root).as_posix()
+            data = path.read_bytes()
+            if skip_copies_of is not None:
+                original = Path(skip_copies_of) / rel
+                if original.is_file() and not rel.endswith(".ipynb") and original.read_bytes() == data:
+                    continue
+            files[rel] = data
+    return files
+
+
+def run_measured(cmd, cwd, env, timeout):
+    """Run cmd in its own session; (exit code or None on timeout, output, peak RSS in MiB).
+
+    The child dies with this thread's process (PDEATHSIG), and on timeout its
+    whole session is killed, kernels and graders included.
+    """
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent)
+        timed_out = threading.Event()
+
+        def kill():
+            timed_out.set()
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+        timer = threading.Timer(max(timeout, 1), kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        try:   # whatever the session left behind goes with it
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        out.seek(0)
+        log = out.read().decode(errors="replace")
+    return (None if timed_out.is_set() else proc.returncode), log, usage.ru_maxrss / 1024
+
+
+def _die_with_parent():
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
