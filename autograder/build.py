@@ -10,6 +10,7 @@
 that `drift()` compares with the committed copies).
 """
 import filecmp
+import os
 import subprocess
 import sys
 import tempfile
@@ -25,10 +26,17 @@ class BuildError(RuntimeError):
 def nbgrader(*args, cwd=paths.KIT_ROOT, env=None):
     """Run one nbgrader command in the kit's configuration; raise with its log if it fails."""
     cmd = [sys.executable, "-m", "nbgrader", *args]
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(cmd, cwd=cwd, env=tool_env(env), capture_output=True, text=True, stdin=subprocess.DEVNULL)
     if proc.returncode != 0:
         raise BuildError(f"`nbgrader {' '.join(args)}` failed:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
     return proc
+
+
+def tool_env(env=None):
+    """`env` (default: this process's) with this Python's scripts first on PATH: nbgrader runs `alembic`."""
+    env = dict(os.environ if env is None else env)
+    env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), env.get("PATH", "")])
+    return env
 
 
 def build(root=paths.KIT_ROOT, assignments=None, *, solutions_notebooks=True, progress=print):
@@ -47,6 +55,7 @@ def build(root=paths.KIT_ROOT, assignments=None, *, solutions_notebooks=True, pr
             if solutions_notebooks:
                 progress(f"[build] {name}: executed solution notebook (nbgrader generate_solution)")
                 nbgrader("generate_solution", name, "--force", *course)
+                readme_figures(root / "solutions" / name / f"{name}.ipynb", root / "docs" / "figures", name)
             source_nb = notebooks.read(paths.SOURCE / name / f"{name}.ipynb")
             release_nb = notebooks.read(root / "release" / name / f"{name}.ipynb")
             write(root / "solutions" / f"{name}.py", notebooks.answer_module_source(
@@ -54,6 +63,23 @@ def build(root=paths.KIT_ROOT, assignments=None, *, solutions_notebooks=True, pr
             write(root / "assignments" / f"{name}.py", notebooks.answer_module_source(
                 release_nb, title=f"Student stub of the `{name}` exercise (from release/{name}/{name}.ipynb)."))
     return names
+
+
+README_FIGURE_TAG = "readme-figure"
+
+
+def readme_figures(solution_nb, folder, name):
+    """The images of the executed solution's cells tagged `readme-figure`, as docs/figures/<a>-<n>.png."""
+    import base64
+    images = [base64.b64decode(o["data"]["image/png"]) for cell in notebooks.read(solution_nb).cells
+              if README_FIGURE_TAG in cell.get("metadata", {}).get("tags", [])
+              for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+    for old in Path(folder).glob(f"{name}-*.png"):
+        old.unlink()
+    for i, data in enumerate(images, 1):
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        (Path(folder) / f"{name}-{i}.png").write_bytes(data)
+    return images
 
 
 def write(path, text):

@@ -74,6 +74,7 @@ def run(directory, names=None, progress=print, workers=None):
 
     step(f"grade the class (every assignment, {workers or 'one per core'} worker(s)): autograde and feedback")
     run = course.grade([a.name for a in chosen], workers=workers, progress=False, log=progress)
+    grade_written_answers(course, [a.name for a in chosen], progress)
     step("export grades.csv and write the reports")
     csv = course.export()
     reports.write(course, [a.name for a in chosen], run)
@@ -82,6 +83,23 @@ def run(directory, names=None, progress=print, workers=None):
     progress(f"\nCourse directory: {root}\n  grades:   {csv}\n  feedback: {root / 'feedback'}/<student>/<assignment>/"
              f"\n  reports:  {root / 'reports'}/ (checks.csv, score plots, students/<student>.html)")
     return course.table([a.name for a in chosen])
+
+
+def grade_written_answers(course, names, progress):
+    """The instructor's part: answers graded by hand (formgrader's job), here full points to any answer written."""
+    from nbgrader.api import Gradebook
+    marked = 0
+    with Gradebook(course.db_url) as gb:
+        for a in names:
+            for sub in gb.find_assignment(a).submissions:
+                for nb in sub.notebooks:
+                    for grade in nb.grades:
+                        if grade.needs_manual_grade and grade.cell.cell_type == "markdown":
+                            grade.manual_score, grade.needs_manual_grade = grade.max_score, False
+                            marked += 1
+        gb.db.commit()
+    if marked:
+        progress(f"  instructor: {marked} written answer(s) graded by hand (the demo gives the model answer full points)")
 
 
 def _quiet(course, home, *args):

@@ -43,6 +43,7 @@ def filled_notebook(release_nb, source_nb, variant=None):
     """
     nb = copy.deepcopy(release_nb)
     answers = {c.metadata["nbgrader"]["grade_id"]: c for c in source_nb.cells if notebooks.is_answer_cell(c)}
+    written = {c.metadata["nbgrader"]["grade_id"]: c for c in source_nb.cells if is_written_answer(c)}
     pending = list(variant.replacements) if variant else []
     for cell in nb.cells:
         if notebooks.is_answer_cell(cell):
@@ -52,6 +53,13 @@ def filled_notebook(release_nb, source_nb, variant=None):
                     text = text.replace(old, new)
                     pending.remove((old, new))
             cell.source = text
+        elif is_written_answer(cell):   # the model answer to a question graded by hand
+            cell.source = written[cell.metadata["nbgrader"]["grade_id"]].source
     if pending:
         raise ValueError(f"variant {variant.name!r} does not apply to the notebook's answer cells")
     return nb
+
+
+def is_written_answer(cell):
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.cell_type == "markdown" and meta.get("solution", False)

@@ -52,3 +52,12 @@ def test_every_graded_part_has_graders_and_points(name):
     points = a.points()
     assert points and all(p > 0 for p in points.values())
     assert sorted(points) == a.parts
+
+
+@pytest.mark.parametrize("name", BUILT)
+def test_readme_figures_are_the_committed_solution_notebooks_tagged_images(name, tmp_path):
+    """docs/figures/<a>-<n>.png are what `build` cuts from solutions/<a>/<a>.ipynb, not stale copies."""
+    expected = build.readme_figures(paths.SOLUTIONS / name / f"{name}.ipynb", tmp_path, name)
+    committed = sorted((paths.KIT_ROOT / "docs" / "figures").glob(f"{name}-*.png"),
+                       key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+    assert [p.read_bytes() for p in committed] == expected

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .. import paths
+from .. import build, paths
 
 TASK_TIMEOUT = int(os.environ.get("KIT_TASK_TIMEOUT", "3600"))   # safety bound for one submission
 
@@ -64,7 +64,7 @@ def grade_task(task, timeout=TASK_TIMEOUT):
             target = submitted / safe_relative(rel)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        env = {k: v for k, v in os.environ.items() if k not in ("KIT_DB_URL", "KIT_EXCHANGE")}
+        env = {k: v for k, v in build.tool_env().items() if k not in ("KIT_DB_URL", "KIT_EXCHANGE")}
         env["KIT_DB_URL"] = f"sqlite:///{db}"
         peak = 0.0
         for args in (["autograde", task.assignment, "--student", task.student, "--force"],

@@ -1,0 +1,191 @@
+"""Grading a whole class: parallel, on a Dask cluster, resumed after a kill, into PostgreSQL, reported.
+
+One small course (the demo class on exercise 1, graded by two local workers) is
+graded again in the other ways; every way must give the same grades.
+"""
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+import sqlalchemy
+from nbgrader.api import Gradebook
+
+from autograder import demo, late
+from autograder.course import Course
+
+pytestmark = pytest.mark.xdist_group("class-grading")
+
+ASSIGNMENT = "maxpool"
+
+
+def grades(course):
+    """Everything a grade is made of, per student: parts, total, lateness, trusted reports."""
+    rows = {s: (parts, score, max_score) for s, _, parts, score, max_score in course.table([ASSIGNMENT])}
+    reports = {}
+    for s in rows:
+        nb = json.loads((course.root / "autograded" / s / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+        reports[s] = nb["metadata"]["autograder"]
+    return rows, course.lateness([ASSIGNMENT]), reports
+
+
+def ledger_entries(course):
+    folder = course.root / ".kit" / "graded" / ASSIGNMENT
+    return {p.stem: json.loads(p.read_text()) for p in folder.glob("*.json")}
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    root = tmp_path_factory.mktemp("class")
+    demo.run(root, [ASSIGNMENT], progress=lambda _: None, workers=2)
+    course = Course(root)
+    return course, grades(course)
+
+
+def test_two_workers_grade_the_class_as_one_does(course):
+    c, first = course
+    run = c.grade([ASSIGNMENT], workers=1, regrade=True, progress=False, log=lambda _: None)
+    assert len(run.graded) == 3 and not run.failed
+    assert grades(c) == first
+    rows, _, _ = first
+    assert rows["ada"][1] == rows["ada"][2] > 0 and rows["bob"][1] == 0 and 0 < rows["cy"][1] < rows["cy"][2]
+
+
+def test_unchanged_submissions_are_not_graded_again_and_a_changed_one_is(course):
+    c, first = course
+    run = c.grade([ASSIGNMENT], workers=2, progress=False, log=lambda _: None)
+    assert run.graded == [] and sorted(s for _, s in run.skipped) == ["ada", "bob", "cy"]
+    stamp = c.root / "submitted" / "bob" / ASSIGNMENT / "timestamp.txt"
+    stamp.write_text(stamp.read_text())    # same bytes: still unchanged
+    assert c.grade([ASSIGNMENT], progress=False, log=lambda _: None).graded == []
+    assert grades(c) == first
+
+
+def ungraded_copy(course, root):
+    """A new course with the same submissions collected and nothing graded yet."""
+    copy = Course(root).create()
+    copy.nbgrader("generate_assignment", ASSIGNMENT, "--force", progress=lambda _: None)
+    copy.nbgrader("db", "assignment", "add", ASSIGNMENT, f"--duedate={demo.DUE_DATE}", progress=lambda _: None)
+    shutil.copytree(course.root / "submitted", copy.root / "submitted")
+    return copy
+
+
+def test_a_class_graded_after_the_grader_was_killed_half_way_ends_as_if_graded_once(course, tmp_path):
+    _, first = course
+    c = ungraded_copy(course[0], tmp_path / "resumed")
+    cmd = [sys.executable, "-m", "autograder", "grade", ASSIGNMENT, "--course", str(c.root),
+           "--workers", "1", "--no-progress"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 600
+        while not ledger_entries(c):
+            assert proc.poll() is None, "the run ended before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    done_before = set(ledger_entries(c))
+    assert 1 <= len(done_before) < 3, "killed half way: some, not all, graded"
+
+    lines = []
+    run = c.grade([ASSIGNMENT], workers=2, progress=False, log=lines.append)
+    assert {s for _, s in run.skipped} == done_before and not run.failed
+    assert {o.student for o in run.graded} == {"ada", "bob", "cy"} - done_before
+    assert any("already graded" in line for line in lines)
+    assert grades(c) == first
+    with Gradebook(c.db_url) as gb:      # one submission per student, nothing counted twice
+        assert sorted(s.student.id for s in gb.find_assignment(ASSIGNMENT).submissions) == ["ada", "bob", "cy"]
+        assert gb.db.execute(sqlalchemy.text("select count(*) from submitted_assignment")).scalar() == 3
+    assert not list((c.root / "autograded").glob("*/.*.incoming"))
+
+
+@pytest.fixture(scope="module")
+def dask_cluster(tmp_path_factory):
+    """A real Dask scheduler and two workers on loopback, each in its own directory."""
+    pytest.importorskip("distributed")
+    from autograder.grading.cluster import local_cluster
+    with local_cluster(2, tmp_path_factory.mktemp("dask")) as address:
+        yield address
+
+
+def test_a_dask_cluster_grades_the_class_as_one_local_worker_does(course, dask_cluster):
+    c, first = course
+    run = c.grade([ASSIGNMENT], scheduler=dask_cluster, regrade=True, progress=False, log=lambda _: None)
+    assert len(run.graded) == 3 and not run.failed
+    assert len({o.worker for o in run.graded}) == 2, "both Dask workers took submissions"
+    assert grades(c) == first
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    """A fresh database on the PostgreSQL server of KIT_TEST_POSTGRES_URL (.ci/start-postgres)."""
+    admin = os.environ.get("KIT_TEST_POSTGRES_URL")
+    if not admin:
+        if os.environ.get("KIT_REQUIRE_POSTGRES"):
+            pytest.fail("KIT_REQUIRE_POSTGRES is set but KIT_TEST_POSTGRES_URL is not (.ci/start-postgres)")
+        pytest.skip("no PostgreSQL server: set KIT_TEST_POSTGRES_URL (see .ci/start-postgres)")
+    import psycopg
+    name = f"kit_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    yield admin.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_the_same_class_graded_into_postgresql_gets_the_same_grades(course, postgres_url, tmp_path, monkeypatch):
+    _, first = course
+    monkeypatch.setenv("KIT_DB_URL", postgres_url)
+    demo.run(tmp_path / "pg", [ASSIGNMENT], progress=lambda _: None, workers=2)
+    pg = Course(tmp_path / "pg")
+    assert pg.db_url.startswith("postgresql://") and not (pg.root / "gradebook.db").exists()
+    assert grades(pg) == first
+    with open(pg.root / "grades.csv") as f:
+        assert {r["student_id"] for r in csv.DictReader(f)} == {"ada", "bob", "cy"}
+
+
+def test_late_submissions_lose_the_configured_percentage_per_started_day():
+    assert late.penalty(10, 0, 10, 50) == 0
+    assert late.penalty(10, 10 * 60, 10, 50, grace_minutes=15) == 0
+    assert late.penalty(10, 3600, 10, 50) == 1.0                      # one started day
+    assert late.penalty(10, 1.5 * 86400, 10, 50) == 2.0               # two started days
+    assert late.penalty(10, 30 * 86400, 10, 50) == 5.0                # capped
+    assert late.penalty(0, 30 * 86400, 10, 50) == 0
+
+
+def test_the_late_student_is_penalized_in_the_gradebook_and_grades_csv(course):
+    c, (rows, lateness, _) = course
+    seconds, penalty = lateness[("cy", ASSIGNMENT)]
+    assert seconds == pytest.approx(1.5 * 86400, abs=60)
+    assert penalty == pytest.approx(round(rows["cy"][1] * 0.2, 2))
+    assert lateness[("ada", ASSIGNMENT)] == (0, 0)
+    with open(c.root / "grades.csv") as f:
+        cy = next(r for r in csv.DictReader(f) if r["student_id"] == "cy")
+    assert float(cy["late_submission_penalty"]) == pytest.approx(penalty)
+    assert float(cy["score"]) == pytest.approx(float(cy["raw_score"]) - penalty)
+
+
+def test_reports_show_which_checks_the_class_failed_and_each_students_failures(course):
+    c, _ = course
+    reports = c.root / "reports"
+    with open(reports / "checks.csv") as f:
+        checks = list(csv.DictReader(f))
+    assert checks and all(int(r["graded"]) == 3 for r in checks)
+    # bob's untouched stub fails everything without having attempted it
+    assert all(int(r["not_attempted"]) == 1 for r in checks)
+    # the demo's mistakes (padding with 0; gradient to every tied maximum) top the table
+    top = {r["check"] for r in checks[:8] if int(r["failed"]) > int(r["not_attempted"])}
+    assert any("pad with -inf" in t for t in top) and any("first maximum" in t for t in top)
+    assert all(r["most_common_message"] for r in checks if int(r["failed"]) > int(r["not_attempted"]))
+    for image in ("score_histogram.png", "assignment_scores.png"):
+        assert (reports / image).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page = (reports / "students" / "cy.html").read_text()
+    assert "pad with -inf" in page and "days late" in page and "feedback/cy/maxpool/maxpool.html" in page
+    assert "every check passed" in (reports / "students" / "ada.html").read_text()
