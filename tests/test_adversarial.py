@@ -20,6 +20,7 @@ import pytest
 from autograder import cli, notebooks, paths, variants
 from autograder.course import Course
 from autograder.harness import sandbox
+from autograder.harness.student import DEFAULT_CALL_TIMEOUT
 
 pytestmark = [pytest.mark.skipif(sandbox.check() is not None and not os.environ.get("CI"),
                                  reason=f"no sandbox here: {sandbox.check()}"),
@@ -222,6 +223,11 @@ def test_an_infinite_loop_costs_its_part_only_and_the_run_stays_bounded(graded):
     assert p["backward_max"] == 0 and "time limit" in messages(graded, "looper", "backward_max")
     # parts that never call max_pool2d_backward are untouched (arguments and numpy_only call it too)
     assert [p[k] for k in ("forward_max", "forward_avg", "backward_avg")] == [3, 2, 2]
+    # bounded: one cell time-out per notebook cell that calls the loop (one), one call time-out per
+    # graded part that calls it (three, then they fail fast), and a margin, over an honest student's time
+    ledger = {p.stem: json.loads(p.read_text()) for p in (graded["root"] / ".kit" / "graded" / "maxpool").glob("*.json")}
+    bound = ledger["honest"]["seconds"] + 1 * CELL_TIMEOUT + 3 * DEFAULT_CALL_TIMEOUT + 90
+    assert ledger["looper"]["seconds"] < bound, (ledger["looper"]["seconds"], bound)
 
 
 def test_unbounded_memory_costs_its_part_with_a_memory_message(graded):
