@@ -54,7 +54,9 @@ def build(root=paths.KIT_ROOT, assignments=None, *, solutions_notebooks=True, pr
             nbgrader("generate_assignment", name, "--force", *course)
             if solutions_notebooks:
                 progress(f"[build] {name}: executed solution notebook (nbgrader generate_solution)")
-                nbgrader("generate_solution", name, "--force", *course)
+                # the executed solution keeps its figures: the kernel's inline backend, not ./run's Agg
+                nbgrader("generate_solution", name, "--force", *course,
+                         env={k: v for k, v in os.environ.items() if k != "MPLBACKEND"})
                 readme_figures(root / "solutions" / name / f"{name}.ipynb", root / "docs" / "figures", name)
             source_nb = notebooks.read(paths.SOURCE / name / f"{name}.ipynb")
             release_nb = notebooks.read(root / "release" / name / f"{name}.ipynb")
