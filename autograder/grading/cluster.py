@@ -32,6 +32,7 @@ def local_cluster(n_workers=2, directory=None, timeout=120):
     with contextlib.ExitStack() as stack:
         home = Path(directory) if directory else Path(stack.enter_context(tempfile.TemporaryDirectory(
             prefix="kit-dask-")))
+        home.mkdir(parents=True, exist_ok=True)
         procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
                                    "--no-dashboard"], cwd=home, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL)]
