@@ -95,13 +95,14 @@ def grade_class(course, assignments, *, workers=None, scheduler=None, regrade=Fa
     ledger, run = Ledger(course.root), ClassRun()
     tasks = []
     for a in assignments:
-        if not course.students(a):
+        students = course.students(a)
+        if not students:
             continue
         if not recording.assignment_in_gradebook(course, a, course_id):
             raise GradingError(f"{a} is not in the gradebook: run `nbgrader generate_assignment {a}` first")
         source_dir = paths.SOURCE / a
         template = None
-        for s in course.students(a):
+        for s in students:
             try:
                 files = submission_files(course, a, s, source_dir)
             except (GradingError, OSError) as exc:
