@@ -126,9 +126,8 @@ def failure_reason(log):
         return "the submission contains no notebook"
     for line in reversed(log.strip().splitlines()):
         line = line.strip()
-        if any(g in line for g in generic):
-            continue
-        if re.match(r"^[A-Za-z_.]*(Error|Exception|Unavailable)\b.*:", line) or "ERROR]" in line:
+        if re.match(r"^[A-Za-z_.]*(Error|Exception|Unavailable)\b.*:", line) or (
+                "ERROR]" in line and not any(g in line for g in generic)):
             return line[:300]
     return log.strip().splitlines()[-1][:300] if log.strip() else "unknown error"
 
