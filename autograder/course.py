@@ -126,8 +126,9 @@ def failure_reason(log):
         return "the submission contains no notebook"
     for line in reversed(log.strip().splitlines()):
         line = line.strip()
-        if re.match(r"^[A-Za-z_.]*(Error|Exception|Unavailable)\b.*:", line) or (
-                "ERROR]" in line and not any(g in line for g in generic)):
+        if any(g in line for g in generic):
+            continue
+        if re.match(r"^[A-Za-z_.]*(Error|Exception|Unavailable)\b.*:", line) or "ERROR]" in line:
             return line[:300]
     return log.strip().splitlines()[-1][:300] if log.strip() else "unknown error"
 

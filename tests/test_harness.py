@@ -152,6 +152,28 @@ def test_state_persists_within_a_part(student):
     assert [student.count(), student.count()] == [1, 2]
 
 
+def test_each_part_gets_a_fresh_process_from_the_submissions_fork_server(answer):
+    """Parts share one server (torch imported once) but never the answer's state or leftover processes."""
+    from autograder.harness.forkserver import AnswerForkServer
+    server = AnswerForkServer(answer.parent)
+    try:
+        first = StudentModule(StudentProcess(answer, server=server), ANSWER)
+        assert [first.count(), first.count()] == [1, 2]
+        first_pid = first._process.pid
+        first.close()                       # end of the part: its child goes, the server stays
+        assert server.proc.poll() is None
+        second = StudentModule(StudentProcess(answer, server=server), ANSWER)
+        assert second.count() == 1          # a fresh module, not the last part's
+        assert second._process.pid != first_pid
+        with pytest.raises(StudentCrash, match="exited with code 3"):
+            second.hard_exit()
+        assert second.double(2) == 4        # the server forks again after a crash
+        second.close()
+    finally:
+        server.close()
+    assert server.proc is None
+
+
 @pytest.mark.parametrize("source, message", [
     ("def f(:\n", "SyntaxError"),
     ("raise RuntimeError('boom at import')\n", "boom at import"),

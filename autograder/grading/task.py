@@ -2,8 +2,8 @@
 
 A `Task` carries everything needed to grade one student's assignment: the
 submitted files themselves and a template gradebook with the assignment in it.
-`grade_task` runs `nbgrader autograde` and `nbgrader generate_feedback` for that
-one student in a private scratch course (its own SQLite gradebook, its own
+`grade_task` runs nbgrader's autograde and generate_feedback (`autograde_one`) for
+that one student in a private scratch course (its own SQLite gradebook, its own
 sandboxes) and returns the graded notebooks and the feedback as bytes. Nothing
 goes through a shared disk, so the same function serves a thread on this machine
 and a Dask worker on another; only the coordinator writes to the course.
@@ -66,16 +66,12 @@ def grade_task(task, timeout=TASK_TIMEOUT):
             target.write_bytes(data)
         env = {k: v for k, v in build.tool_env().items() if k not in ("KIT_DB_URL", "KIT_EXCHANGE")}
         env["KIT_DB_URL"] = f"sqlite:///{db}"
-        peak = 0.0
-        for args in (["autograde", task.assignment, "--student", task.student, "--force"],
-                     ["generate_feedback", task.assignment, "--student", task.student, "--force"]):
-            code, log, rss = run_measured([sys.executable, "-m", "nbgrader", *args], course.root, env,
-                                          timeout - (time.monotonic() - start))
-            peak = max(peak, rss)
-            if code != 0:
-                outcome.reason = (f"grading took longer than {timeout} s" if code is None
-                                  else failure_reason(log))
-                break
+        # nbgrader autograde + generate_feedback, in one process (nbgrader imported once)
+        code, log, peak = run_measured(
+            [sys.executable, "-m", "autograder.grading.autograde_one", task.assignment, task.student],
+            course.root, env, timeout - (time.monotonic() - start))
+        if code != 0:
+            outcome.reason = f"grading took longer than {timeout} s" if code is None else failure_reason(log)
         else:
             source = paths.SOURCE / task.assignment
             outcome.autograded = read_tree(course.root / "autograded" / task.student / task.assignment,

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from . import sandbox
-from .student import sandbox_env
+from .forkserver import answer_env
 
 # not JPY_PARENT_PID: the parent is outside the PID namespace (bwrap --die-with-parent covers it)
 PASSED_THROUGH = ("NBGRADER_EXECUTION", "NBGRADER_VALIDATING")
@@ -39,7 +39,7 @@ def command(connection_file, notebook_dir):
         shutil.copy(connection_file, private_connection)
     sandbox.grant(scratch)
     sandbox.grant(sockets)
-    env = {**sandbox_env(), **{k: os.environ[k] for k in PASSED_THROUGH if k in os.environ}}
+    env = {**answer_env(), **{k: os.environ[k] for k in PASSED_THROUGH if k in os.environ}}
     env.pop("MPLBACKEND")   # the notebook's inline plots
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", str(private_connection)]
     # the scratch copy appears at the notebook's own path

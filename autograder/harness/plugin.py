@@ -2,7 +2,8 @@
 
 Loaded by `runner.py` in a trusted pytest process (`-p autograder.harness.plugin`).
 It provides the `student` fixture (one answer process per graded part, i.e. per
-test module) and records every check's outcome with a student-facing message.
+test module, forked from one server per submission) and records every check's
+outcome with a student-facing message.
 """
 import json
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from .checks import CheckFailed
+from .forkserver import AnswerForkServer
 from .sandbox import Limits
 from .student import StudentError, StudentModule, StudentProcess
 
@@ -27,14 +29,22 @@ def part_of(item):
     return Path(str(item.fspath)).stem.removeprefix("test_")
 
 
-@pytest.fixture(scope="module")
-def student(request):
+@pytest.fixture(scope="session")
+def answer_server(request):
+    """The sandboxed fork server of the answer: torch imported once per submission."""
     config = request.config
     answer = Path(config.getoption("--kit-answer"))
-    blocked = [m for m in config.getoption("--kit-blocked").split(",") if m]
-    process = StudentProcess(answer, blocked_modules=blocked,
-                             sandboxed=config.getoption("--kit-sandbox") == "on")
-    module = StudentModule(process, answer.read_text())
+    server = AnswerForkServer(answer.parent, blocked_modules=[m for m in config.getoption("--kit-blocked").split(",") if m],
+                              sandboxed=config.getoption("--kit-sandbox") == "on")
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def student(request, answer_server):
+    """The answer as the graders of one part see it: a fresh process, forked for this part."""
+    answer = Path(request.config.getoption("--kit-answer"))
+    module = StudentModule(StudentProcess(answer, server=answer_server), answer.read_text())
     yield module
     module.close()
 

@@ -1,7 +1,7 @@
 """The trusted side's handle on one student's answer code.
 
-`StudentProcess` starts `worker.py` in a separate interpreter, sends it calls and
-decodes the replies. `StudentModule` is what the hidden graders see (the
+`StudentProcess` has the answer fork server (`forkserver.py`) start a fresh
+process for the answer, sends it calls and decodes the replies. `StudentModule` is what the hidden graders see (the
 `student` fixture): attribute calls are forwarded to the student's functions.
 Time limits are enforced here, by the trusted side, and a student process that
 hangs, crashes or exits is killed and replaced without affecting the grader.
@@ -9,21 +9,18 @@ hangs, crashes or exits is killed and replaced without affecting the grader.
 import inspect
 import os
 import select
-import shutil
 import signal
 import struct
-import subprocess
-import sys
 import textwrap
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import codec, sandbox
+from .forkserver import AnswerForkServer, ForkServerError
 
-WORKER = Path(__file__).with_name("worker.py")
 DEFAULT_CALL_TIMEOUT = 30.0
-STARTUP_TIMEOUT = 120.0      # importing torch on a loaded machine can take a while
+STARTUP_TIMEOUT = 120.0      # loading the answer module (its top-level code runs)
 
 
 class StudentError(Exception):
@@ -44,17 +41,6 @@ class StudentImportError(StudentError):
 
 class MissingFunction(StudentError):
     pass
-
-
-def sandbox_env():
-    """The answer process's environment: deterministic, single-threaded, CPU only."""
-    env = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-           "CUDA_VISIBLE_DEVICES": "", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
-           "MPLBACKEND": "Agg", "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
-    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):   # set on some CPUs for correctness
-        if key in os.environ:
-            env[key] = os.environ[key]
-    return env
 
 
 @dataclass
@@ -83,18 +69,17 @@ def _builtin_exception(info):
 
 
 class StudentProcess:
-    """One untrusted interpreter running one answer file."""
+    """One untrusted child of the answer fork server, running one answer file."""
 
-    def __init__(self, answer_file, *, blocked_modules=(), sandboxed=False, limits=None):
+    def __init__(self, answer_file, *, blocked_modules=(), sandboxed=False, limits=None, server=None):
         self.answer_file = str(answer_file)
-        self.blocked_modules = tuple(blocked_modules)
-        self.sandboxed = sandboxed
         self.limits = limits or sandbox.Limits()
-        self.proc = None
+        self._own_server = server is None
+        self.server = server or AnswerForkServer(Path(self.answer_file).parent, blocked_modules=blocked_modules,
+                                                 sandboxed=sandboxed, limits=self.limits)
+        self.pid = None
         self.names = None
         self.load_failure = None     # an answer that cannot load fails every call the same way
-        # outside the answer's directory, which is the only place the answer may write
-        self.log_path = Path(self.answer_file).parent.parent / "answer.log"
 
     # -- lifecycle ---------------------------------------------------------
     def start(self):
@@ -107,31 +92,10 @@ class StudentProcess:
             raise
 
     def _start(self):
-        req_r, req_w = os.pipe()
-        rep_r, rep_w = os.pipe()
-        log = open(self.log_path, "ab")
-        answer_dir = Path(self.answer_file).parent
-        worker = self._runtime_dir() / "worker.py" if self.sandboxed else WORKER
-        cmd = [sys.executable, "-I", str(worker), str(req_r), str(rep_w),
-               self.answer_file, ",".join(self.blocked_modules)]
-        if self.sandboxed:
-            sandbox.grant(answer_dir)
-            cmd = sandbox.wrap(cmd, writable=[answer_dir], readable=[worker.parent],
-                               workdir=answer_dir, env=sandbox_env())
         try:
-            # what the answer prints is not graded: discard it (no size to bound); keep stderr
-            # for crash reports (bounded by the sandbox's file-size limit)
-            self.proc = subprocess.Popen(
-                cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
-                pass_fds=(req_r, rep_w), cwd=answer_dir, env=None if self.sandboxed else sandbox_env(),
-                preexec_fn=sandbox.preexec(self.limits),
-                start_new_session=True)   # its own process group: killed as one
-        finally:
-            os.close(req_r)
-            os.close(rep_w)
-            log.close()
-        self._requests = os.fdopen(req_w, "wb")
-        self._reply_fd = rep_r
+            self.pid, self._requests, self._reply_fd = self.server.spawn(self.answer_file)
+        except ForkServerError as exc:
+            raise StudentCrash(f"your code's process could not be started ({exc})") from None
         hello = self._read_reply(STARTUP_TIMEOUT, during="loading your code")
         if "import_error" in hello:
             info = hello["import_error"]
@@ -141,36 +105,29 @@ class StudentProcess:
                 + (f"\n{info['where']}" if info.get("where") else ""))
         self.names = set(hello.get("ready", ()))
 
-    def _runtime_dir(self):
-        """worker.py and codec.py only (not the graders), beside the answer's scratch directory."""
-        runtime = Path(self.answer_file).parent.parent / "runtime"
-        if not runtime.exists():
-            runtime.mkdir()
-            for name in ("worker.py", "codec.py"):
-                shutil.copy(WORKER.with_name(name), runtime / name)
-        return runtime
-
     def close(self):
-        if self.proc is not None:
+        """End this child (and, if this process started it, the fork server)."""
+        self._close_child()
+        if self._own_server:
+            self.server.close()
+
+    def _close_child(self, kill=True):
+        if self.pid is not None and kill:
+            self.server.kill(self.pid)
+        self.pid = None
+        if getattr(self, "_requests", None) is not None:
             try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
+                self._requests.close()
+            except OSError:
                 pass
-            self.proc.wait()
-            self.proc = None
-        for closer in (getattr(self, "_requests", None),):
-            if closer is not None:
-                try:
-                    closer.close()
-                except OSError:
-                    pass
+            self._requests = None
         if getattr(self, "_reply_fd", None) is not None:
             os.close(self._reply_fd)
             self._reply_fd = None
 
     @property
     def alive(self):
-        return self.proc is not None and self.proc.poll() is None
+        return self.pid is not None
 
     # -- calls -------------------------------------------------------------
     def call(self, name, args, kwargs, *, timeout, return_args, probe=None):
@@ -202,7 +159,7 @@ class StudentProcess:
         while need:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                self.close()
+                self._close_child()
                 raise StudentTimeout(f"time limit exceeded while {during}")
             ready, _, _ = select.select([self._reply_fd], [], [], remaining)
             if not ready:
@@ -218,27 +175,22 @@ class StudentProcess:
         deadline = time.monotonic() + timeout
         (length,) = struct.unpack("<Q", self._read_exact(8, deadline, during))
         if length > codec.MAX_FRAME_BYTES:
-            self.close()
+            self._close_child()
             raise StudentCrash("your code's process sent back too much data")
         frame = self._read_exact(length, deadline, during)
         try:
             reply = codec.decode(frame)
         except codec.CodecError as exc:
-            self.close()
+            self._close_child()
             raise StudentCrash(f"unreadable reply from your code's process ({exc})") from None
         if not isinstance(reply, dict):
-            self.close()
+            self._close_child()
             raise StudentCrash("unreadable reply from your code's process")
         return reply
 
     def _crashed(self, during):
-        code = None
-        if self.proc is not None:
-            try:
-                code = self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                pass
-        self.close()
+        code = self.server.exit_code(self.pid) if self.pid is not None else None
+        self._close_child(kill=code is None)
         if code is not None and code < 0:
             try:
                 why = f"was killed by signal {signal.Signals(-code).name}"

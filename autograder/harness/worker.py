@@ -1,21 +1,29 @@
 """The untrusted side: load one student's answer module and serve calls to it.
 
-Run as a separate interpreter by `student.StudentProcess`:
+Run as a fork server by `forkserver.AnswerForkServer`, in the sandbox:
 
-    python -I worker.py REQUEST_FD REPLY_FD ANSWER_FILE BLOCKED_MODULES
+    python -I worker.py CONTROL_FD BLOCKED_MODULES
 
-It imports the answer file as a module, then answers requests read from
-REQUEST_FD with frames written to REPLY_FD (see codec.py). Everything here runs
-alongside student code, so nothing here decides a grade: it only returns what
-the student's functions returned, and the trusted side judges it.
+It imports numpy and torch once (unless blocked), before any student code, then
+waits on the Unix socket CONTROL_FD. Each "spawn" message brings a request and
+a reply pipe; the server forks a child that imports the answer file as a module
+and answers requests read from the one pipe with frames written to the other
+(see codec.py). A fresh child per graded part costs a fork, not an interpreter
+and a `import torch`. Everything here runs alongside student code, so nothing
+here decides a grade: it only returns what the student's functions returned,
+and the trusted side judges it.
 
 Depends on the standard library, numpy and codec.py only, so that it can be
 copied into a sandbox without the graders.
 """
+import importlib
 import importlib.abc
 import importlib.util
+import json
 import os
 import random
+import signal
+import socket
 import struct
 import sys
 import traceback
@@ -27,6 +35,7 @@ import numpy as np  # noqa: E402
 
 ANSWER_MODULE = "answer"
 SEED = 0
+PRELOAD = ("numpy", "torch")     # what most answers import: loaded once, shared by every child
 
 
 class _BlockImports(importlib.abc.MetaPathFinder):
@@ -90,18 +99,17 @@ def _die_with_parent():
         pass
 
 
-def main():
-    _die_with_parent()
-    request_fd, reply_fd, answer_file, blocked = sys.argv[1:5]
-    requests = os.fdopen(int(request_fd), "rb")
-    replies = os.fdopen(int(reply_fd), "wb")
+def serve_answer(request_fd, reply_fd, answer_file, blocked):
+    """One child: load the answer module, then serve calls until the request pipe closes."""
+    requests = os.fdopen(request_fd, "rb")
+    replies = os.fdopen(reply_fd, "wb")
     answer_file = os.path.abspath(answer_file)
 
     def reply(obj):
         codec.write_frame(replies, codec.encode(obj))
 
     if blocked:
-        sys.meta_path.insert(0, _BlockImports(blocked.split(",")))
+        sys.meta_path.insert(0, _BlockImports(blocked))
     _seed_everything()
     spec = importlib.util.spec_from_file_location(ANSWER_MODULE, answer_file)
     module = importlib.util.module_from_spec(spec)
@@ -149,6 +157,78 @@ def main():
         except BaseException as exc:  # noqa: BLE001 - a value that cannot be sent
             frame = codec.encode({"unsendable": f"{type(exc).__name__}: {str(exc)[:200]}"})
         codec.write_frame(replies, frame)
+
+
+def serve_forks(control, blocked):
+    """The fork server's loop: one child per "spawn", killed and reaped on request."""
+    children = set()
+
+    def send(obj):
+        control.send(json.dumps(obj).encode())
+
+    def kill(pid):
+        for signal_to in (os.killpg, os.kill):   # the child leads its group: its subprocesses go too
+            try:
+                signal_to(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        return reap(pid)
+
+    def reap(pid):
+        try:
+            _, status = os.waitpid(pid, 0)
+        except ChildProcessError:
+            return None
+        children.discard(pid)
+        return os.waitstatus_to_exitcode(status)
+
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(control, 1 << 16, 2)
+        except OSError:
+            message, fds = b"", []
+        if not message:                    # the grader is gone: so are we
+            for pid in list(children):
+                kill(pid)
+            return
+        request = json.loads(message)
+        if "spawn" in request:
+            for pid in list(children):     # one part at a time: the last part's child goes
+                kill(pid)
+            pid = os.fork()
+            if pid == 0:
+                control.close()            # the child cannot ask for more children
+                os.setpgid(0, 0)
+                _die_with_parent()
+                try:
+                    serve_answer(fds[0], fds[1], request["spawn"], blocked)
+                finally:
+                    os._exit(0)
+            for fd in fds:
+                os.close(fd)
+            children.add(pid)
+            send({"pid": pid})
+        elif "wait" in request:            # the child's reply pipe closed: how did it end?
+            send({"exit": reap(request["wait"])})
+        elif "kill" in request:
+            send({"exit": kill(request["kill"])})
+
+
+def main():
+    _die_with_parent()
+    control_fd, blocked = sys.argv[1:3]
+    blocked = [b for b in blocked.split(",") if b]
+    control = socket.socket(fileno=int(control_fd))
+    loaded = []
+    for name in PRELOAD:
+        if name not in blocked:            # a blocked module must not sit in sys.modules
+            try:
+                importlib.import_module(name)
+                loaded.append(name)
+            except ImportError:
+                pass
+    control.send(json.dumps({"ready": loaded}).encode())
+    serve_forks(control, blocked)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,167 @@
+"""The trusted side's handle on the answer fork server (worker.py, in the sandbox).
+
+One fork server per graded submission: it imports numpy and torch once, and
+forks a fresh child for each graded part, so a part costs a fork rather than a
+new sandboxed interpreter importing torch. The server runs no student code
+itself, but it shares the sandbox with the children that do, so nothing it says
+is trusted beyond a child's pid and exit code: a server that does not answer
+in time is killed with its whole sandbox and started again.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from . import sandbox
+
+WORKER = Path(__file__).with_name("worker.py")
+STARTUP_TIMEOUT = 120.0      # importing torch on a loaded machine can take a while
+CONTROL_TIMEOUT = 10.0       # a fork, a kill or a reap
+
+
+class ForkServerError(Exception):
+    """The fork server did not start or stopped answering."""
+
+
+def answer_env():
+    """The answer processes' environment: deterministic, single-threaded, CPU only."""
+    env = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+           "CUDA_VISIBLE_DEVICES": "", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
+           "MPLBACKEND": "Agg", "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):   # set on some CPUs for correctness
+        if key in os.environ:
+            env[key] = os.environ[key]
+    return env
+
+
+class AnswerForkServer:
+    """Starts (lazily, and again after a failure) the sandboxed fork server of one answer directory."""
+
+    def __init__(self, answer_dir, *, blocked_modules=(), sandboxed=False, limits=None, log_path=None):
+        self.answer_dir = Path(answer_dir)
+        self.blocked_modules = tuple(blocked_modules)
+        self.sandboxed = sandboxed
+        self.limits = limits or sandbox.Limits()
+        # outside the answer's directory, which is the only place the answer may write
+        self.log_path = Path(log_path or self.answer_dir.parent / "answer.log")
+        self.proc = None
+        self.control = None
+
+    # -- the server --------------------------------------------------------
+    def _start(self):
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        worker = self._runtime_dir() / "worker.py" if self.sandboxed else WORKER
+        cmd = [sys.executable, "-I", str(worker), str(theirs.fileno()), ",".join(self.blocked_modules)]
+        if self.sandboxed:
+            sandbox.grant(self.answer_dir)
+            cmd = sandbox.wrap(cmd, writable=[self.answer_dir], readable=[worker.parent],
+                               workdir=self.answer_dir, env=answer_env())
+        try:
+            with open(self.log_path, "ab") as log:
+                # what answers print is not graded: discard it; keep stderr for crash reports
+                # (bounded by the sandbox's file-size limit)
+                self.proc = subprocess.Popen(
+                    cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
+                    pass_fds=(theirs.fileno(),), cwd=self.answer_dir,
+                    env=None if self.sandboxed else answer_env(),
+                    preexec_fn=sandbox.preexec(self.limits),
+                    start_new_session=True)   # its own process group: killed as one
+        finally:
+            theirs.close()
+        self.control = ours
+        self._receive(STARTUP_TIMEOUT, "ready")
+
+    def _runtime_dir(self):
+        """worker.py and codec.py only (not the graders), beside the answer's scratch directory."""
+        runtime = self.answer_dir.parent / "runtime"
+        if not runtime.exists():
+            runtime.mkdir()
+            for name in ("worker.py", "codec.py"):
+                shutil.copy(WORKER.with_name(name), runtime / name)
+        return runtime
+
+    def _receive(self, timeout, key):
+        self.control.settimeout(timeout)
+        try:
+            message = self.control.recv(1 << 16)
+            reply = json.loads(message) if message else None
+        except (OSError, ValueError):
+            reply = None
+        if not isinstance(reply, dict) or key not in reply:
+            self.close()
+            raise ForkServerError("the answer process server stopped answering")
+        return reply[key]
+
+    def _send(self, request, fds=()):
+        try:
+            socket.send_fds(self.control, [json.dumps(request).encode()], list(fds))
+        except OSError:
+            self.close()
+            raise ForkServerError("the answer process server is gone") from None
+
+    def close(self):
+        """Kill the server, its children and everything else in its sandbox."""
+        if self.proc is not None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.proc.wait()
+            self.proc = None
+        if self.control is not None:
+            self.control.close()
+            self.control = None
+
+    # -- children ----------------------------------------------------------
+    def spawn(self, answer_file):
+        """A fresh child serving `answer_file`: (pid, request stream, reply fd).
+
+        A server left unable to fork (a previous part's processes linger, or its
+        child killed it) is replaced once.
+        """
+        try:
+            return self._spawn(answer_file)
+        except ForkServerError:
+            return self._spawn(answer_file)
+
+    def _spawn(self, answer_file):
+        if self.proc is None or self.proc.poll() is not None:
+            self.close()
+            self._start()
+        req_r, req_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        try:
+            self._send({"spawn": str(answer_file)}, fds=(req_r, rep_w))
+        except ForkServerError:
+            for fd in (req_r, req_w, rep_r, rep_w):
+                os.close(fd)
+            raise
+        finally:
+            if self.control is not None:
+                os.close(req_r)
+                os.close(rep_w)
+        pid = self._receive(CONTROL_TIMEOUT, "pid")
+        return pid, os.fdopen(req_w, "wb"), rep_r
+
+    def exit_code(self, pid, timeout=5.0):
+        """How a child whose pipe closed ended (None: unknown; the server was restarted)."""
+        try:
+            self._send({"wait": pid})
+            code = self._receive(timeout, "exit")
+        except ForkServerError:
+            return None
+        return code if isinstance(code, int) else None
+
+    def kill(self, pid):
+        """Stop a child (a time limit, or the end of its part)."""
+        if self.control is None:
+            return
+        try:
+            self._send({"kill": pid})
+            self._receive(CONTROL_TIMEOUT, "exit")
+        except ForkServerError:
+            pass
