@@ -13,7 +13,7 @@ import tempfile
 
 from autograder.late import PercentPerDayLate
 from autograder.nbgrader_ext import (CleanForPosting, ExecuteContained, GradeWithHarness, HideHiddenTests,
-                                     LimitOutputSize, RestoreDeletedCells, SandboxKernel, StartGrading)
+                                     LimitOutputSize, RestoreDeletedCells, SandboxKernel)
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearMarkScheme, ClearOutput,
                                     DeduplicateIds, Execute, GetGrades, IgnorePattern, IncludeHeaderFooter,
@@ -45,14 +45,14 @@ atexit.register(shutil.rmtree, _kernel_sockets, ignore_errors=True)
 c.KernelManager.transport = "ipc"
 c.KernelManager.ip = os.path.join(_kernel_sockets, "kernel")
 
-# The kit's steps: the notebook runs in a sandboxed kernel while the hidden graders
-# grade its answer code outside it (StartGrading); the trusted grade replaces graded
-# cells' outputs after the notebook ran and before nbgrader reads the points from them.
+# The kit's steps: the notebook runs in a sandboxed kernel; the trusted grade
+# replaces graded cells' outputs after the notebook ran and before nbgrader
+# reads the points from them.
 c.Autograde.sanitize_preprocessors = [
     ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreDeletedCells, OverwriteCells, CheckCellMetadata,
 ]
 c.Autograde.autograde_preprocessors = [
-    SandboxKernel, StartGrading, ExecuteContained, IgnorePattern, ClearMetadataPreprocessor, GradeWithHarness,
+    SandboxKernel, ExecuteContained, IgnorePattern, ClearMetadataPreprocessor, GradeWithHarness,
     LimitOutput, LimitOutputSize, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
 c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]

@@ -3,12 +3,10 @@
 Each is a small nbgrader preprocessor with one job, in the style of nbgrader's
 own: they run in nbgrader's process, never in the student's kernel.
 """
-import copy
 import json
 import os
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -110,58 +108,33 @@ class ExecuteContained(Execute):
             return nb, resources
 
 
-def grade_answers(nb):
-    """{assignment: GradeResult} for every harness-graded cell of `nb`, graded from its answer code."""
-    graded = notebooks.graded_parts(nb)
-    results = {}
-    for name in sorted({a for _, a, _, _ in graded}):
-        points = {p: pts for _, a, p, pts in graded if a == name}
-        try:
-            source = notebooks.answer_module_source(nb, title=f"Answer code for {name}")
-            results[name] = runner.grade_source(assignments.get(name), source, points=points)
-        except sandbox.SandboxUnavailable:
-            raise   # refuse to grade rather than record grades made without isolation
-        except Exception as exc:  # noqa: BLE001 - a broken part never stops the notebook
-            results[name] = runner.GradeResult(name, {
-                p: runner.PartResult(p, pts, error=f"grader error: {exc}") for p, pts in points.items()})
-    return results
-
-
-class StartGrading(NbGraderPreprocessor):
-    """Autograde, before Execute: start the trusted grade while the kernel runs the notebook.
-
-    The grade depends on the answer code only, never on what the kernel did, so
-    the hidden graders need not wait for the notebook's execution; a submission
-    takes about the longer of the two rather than their sum. GradeWithHarness
-    collects the result.
-    """
-
-    def preprocess(self, nb, resources):
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kit-grading")
-        # a copy: what Execute does to the notebook cannot reach the grading
-        resources["kit_grading"] = pool.submit(grade_answers, nbformat.from_dict(copy.deepcopy(nb)))
-        pool.shutdown(wait=False)
-        return nb, resources
-
-
 class GradeWithHarness(NbGraderPreprocessor):
     """Autograde, after Execute: the trusted grade of every harness-graded cell.
 
-    Takes the grade StartGrading began (or grades now, without it): the
-    submission's answer module graded by the hidden graders outside the kernel.
-    Then replaces each graded cell's outputs with the report and the points
-    earned, so whatever the kernel printed or raised there does not count.
+    Grades the submission's answer module with the hidden graders (outside the
+    kernel), then replaces each graded cell's outputs with the report and the
+    points earned, so whatever the kernel printed or raised there does not count.
     Points come from the cell's metadata, which nbgrader restored from the source.
     """
 
     def preprocess(self, nb, resources):
-        started = resources.pop("kit_grading", None)
         graded = notebooks.graded_parts(nb)
         if not graded:
             return nb, resources
-        results = started.result() if started is not None else grade_answers(nb)
-        for name, result in results.items():
-            self.log.info("Graded %s: %s / %s points", name, result.points, result.max_points)
+        results = {}
+        for name in sorted({a for _, a, _, _ in graded}):
+            points = {p: pts for _, a, p, pts in graded if a == name}
+            try:
+                source = notebooks.answer_module_source(nb, title=f"Answer code for {name}")
+                results[name] = runner.grade_source(assignments.get(name), source, points=points)
+                self.log.info("Graded %s: %s / %s points", name,
+                              results[name].points, results[name].max_points)
+            except sandbox.SandboxUnavailable:
+                raise   # refuse to grade rather than record grades made without isolation
+            except Exception as exc:  # noqa: BLE001 - a broken part never stops the notebook
+                self.log.error("Grading %s failed: %s", name, exc)
+                results[name] = runner.GradeResult(name, {
+                    p: runner.PartResult(p, pts, error=f"grader error: {exc}") for p, pts in points.items()})
         for cell, name, part, _ in graded:
             result = results[name].parts[part]
             cell.outputs = [
