@@ -16,7 +16,7 @@ Prints, all measured in this run on this machine:
 - the kit's time per notebook against plain `nbgrader autograde` of the same
   notebooks with the hidden graders removed (target: <= 1.3x);
 - one student's five assignments end to end (target: <= 30 s on 2 cores);
-- the peak memory of a grading (its largest process);
+- the peak memory of a grading, all its processes together (what a worker needs);
 - an extrapolation to 30,000 students from these figures.
 
 A measurement, not a test: the exit code is 0 unless grading itself failed.
@@ -147,9 +147,14 @@ def main(argv=None):
             print(f"Dask, {args.workers} local workers:       {dsk:7.1f} s  speed-up {seq / dsk:.2f}x")
             same = same and table3 == table1
         print(f"identical grades in every mode: {same}")
-        peak = max(o.peak_rss_mb for o in run1.graded + run2.graded)
-        print(f"peak memory of one grading (largest process): {peak:.0f} MiB; median "
-              f"{statistics.median(o.peak_rss_mb for o in run1.graded):.0f} MiB")
+        graded = run1.graded + run2.graded
+        print("peak memory of one grading = what one worker needs (all its processes, PSS): "
+              f"max {max(o.peak_memory_mb for o in graded):.0f} MiB, median "
+              f"{statistics.median(o.peak_memory_mb for o in graded):.0f} MiB; largest single process "
+              f"{max(o.peak_rss_mb for o in graded):.0f} MiB")
+        for a in names:
+            mine = [o.peak_memory_mb for o in graded if o.assignment == a] or [0.0]
+            print(f"  {a:20s} max {max(mine):5.0f} MiB")
 
         print("\nkit vs plain nbgrader autograde, same reference notebooks (hidden graders removed for plain):")
         ratios = []
@@ -177,6 +182,9 @@ def main(argv=None):
             hours = total * per_submission / (machines * cores) / 3600
             print(f"  30,000 students x {len(names)} assignments on {machines:3d} machine(s) x {cores:2d} cores: "
                   f"{hours:7.1f} h")
+        worst = max(o.peak_memory_mb for o in graded)
+        print(f"  memory: one worker per core needs up to {worst / 1024:.1f} GiB each, "
+              f"{16 * worst / 1024:.0f} GiB on a 16-core machine")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

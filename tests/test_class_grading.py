@@ -19,6 +19,7 @@ from nbgrader.api import Gradebook
 
 from autograder import demo, late
 from autograder.course import Course
+from autograder.grading.task import run_measured
 
 pytestmark = pytest.mark.xdist_group("class-grading")
 
@@ -189,3 +190,15 @@ def test_reports_show_which_checks_the_class_failed_and_each_students_failures(c
     page = (reports / "students" / "cy.html").read_text()
     assert "pad with -inf" in page and "days late" in page and "feedback/cy/maxpool/maxpool.html" in page
     assert "every check passed" in (reports / "students" / "ada.html").read_text()
+
+
+def test_a_gradings_peak_memory_counts_every_process_of_its_tree_not_only_the_largest():
+    # three processes of ~100 MiB each: the largest alone is ~100, the tree ~300
+    hold = ("import time, subprocess, sys; b = bytearray(100 << 20); b[::4096] = b'x' * len(b[::4096]); "
+            "time.sleep(3)")
+    parent = f"import subprocess, sys; ps = [subprocess.Popen([sys.executable, '-c', {hold!r}]) for _ in range(2)]; " \
+             f"exec({hold!r}); [p.wait() for p in ps]"
+    code, _, largest, total = run_measured([sys.executable, "-c", parent], os.getcwd(), dict(os.environ), 60)
+    assert code == 0
+    assert 90 <= largest < 200
+    assert total >= 280

@@ -45,6 +45,7 @@ class Outcome:
     feedback: dict = field(default_factory=dict)      # relative path -> bytes
     seconds: float = 0.0
     peak_rss_mb: float = 0.0                          # the largest process of the grading tree
+    peak_memory_mb: float = 0.0                       # all its processes together (PSS, sampled)
     worker: str = ""
 
 
@@ -67,7 +68,7 @@ def grade_task(task, timeout=TASK_TIMEOUT):
         env = {k: v for k, v in build.tool_env().items() if k not in ("KIT_DB_URL", "KIT_EXCHANGE")}
         env["KIT_DB_URL"] = f"sqlite:///{db}"
         # nbgrader autograde + generate_feedback, in one process (nbgrader imported once)
-        code, log, peak = run_measured(
+        code, log, peak, total = run_measured(
             [sys.executable, "-m", "autograder.grading.autograde_one", task.assignment, task.student],
             course.root, env, timeout - (time.monotonic() - start))
         if code != 0:
@@ -80,6 +81,7 @@ def grade_task(task, timeout=TASK_TIMEOUT):
             outcome.ok = True
     outcome.seconds = time.monotonic() - start
     outcome.peak_rss_mb = peak
+    outcome.peak_memory_mb = total
     return outcome
 
 
@@ -118,7 +120,11 @@ def read_tree(root, skip_copies_of=None):
 
 
 def run_measured(cmd, cwd, env, timeout):
-    """Run cmd in its own session; (exit code or None on timeout, output, peak RSS in MiB).
+    """Run cmd in its own session; (exit code or None on timeout, output, peak MiB: largest, all).
+
+    Peak memory is given twice: the largest single process (its rusage) and the
+    summed PSS of the whole process tree (kernel, graders, sandboxes), sampled
+    twice a second: the second is what one worker needs.
 
     The child dies with this thread's process (PDEATHSIG), and on timeout its
     whole session is killed, kernels and graders included.
@@ -137,10 +143,13 @@ def run_measured(cmd, cwd, env, timeout):
 
         timer = threading.Timer(max(timeout, 1), kill)
         timer.start()
+        sampler = TreeMemory(proc.pid)
+        sampler.start()
         try:
             _, status, usage = os.wait4(proc.pid, 0)
         finally:
             timer.cancel()
+            sampler.stop()
         proc.returncode = os.waitstatus_to_exitcode(status)
         try:   # whatever the session left behind goes with it
             os.killpg(proc.pid, signal.SIGKILL)
@@ -148,7 +157,60 @@ def run_measured(cmd, cwd, env, timeout):
             pass
         out.seek(0)
         log = out.read().decode(errors="replace")
-    return (None if timed_out.is_set() else proc.returncode), log, usage.ru_maxrss / 1024
+    return (None if timed_out.is_set() else proc.returncode), log, usage.ru_maxrss / 1024, sampler.peak_mb
+
+
+class TreeMemory(threading.Thread):
+    """The peak summed memory of a process and all its descendants, sampled from /proc."""
+
+    def __init__(self, root_pid, interval=0.5):
+        super().__init__(daemon=True)
+        self.root_pid, self.interval = root_pid, interval
+        self.peak_mb = 0.0
+        self._stopped = threading.Event()
+
+    def run(self):
+        while not self._stopped.wait(self.interval):
+            self.peak_mb = max(self.peak_mb, sum(_pss_kb(pid) for pid in _descendants(self.root_pid)) / 1024)
+
+    def stop(self):
+        self._stopped.set()
+        self.join()
+
+
+def _descendants(root):
+    """root and every process below it (sandboxed ones too: /proc shows them with host pids)."""
+    children = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as f:
+                    ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue            # gone meanwhile
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, ()))
+    return found
+
+
+def _pss_kb(pid):
+    """Proportional set size (shared pages split among their users), else RSS, else 0."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _die_with_parent():
