@@ -202,3 +202,18 @@ def test_a_gradings_peak_memory_counts_every_process_of_its_tree_not_only_the_la
     assert code == 0
     assert 90 <= largest < 200
     assert total >= 280
+
+
+def test_submissions_of_assignments_that_took_longest_before_are_graded_first(tmp_path):
+    from autograder.grading.coordinator import longest_first
+    from autograder.grading.ledger import Ledger
+    from autograder.grading.task import Outcome, Task
+
+    ledger = Ledger(tmp_path)
+    for assignment, seconds in (("quick", 10), ("quick", 14), ("slow", 90), ("medium", 40), ("medium", 60)):
+        ledger.mark(Outcome(assignment, f"s{seconds}", "digest", ok=True, seconds=seconds))
+    assert ledger.typical_seconds("medium") == 50 and ledger.typical_seconds("new") is None
+    tasks = [Task(a, s, {}, b"", "d") for a, s in
+             (("quick", "ann"), ("medium", "bob"), ("slow", "cy"), ("new", "dee"), ("quick", "eve"))]
+    ordered = [(t.assignment, t.student) for t in longest_first(tasks, ledger)]
+    assert ordered == [("new", "dee"), ("slow", "cy"), ("medium", "bob"), ("quick", "ann"), ("quick", "eve")]

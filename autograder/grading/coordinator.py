@@ -10,6 +10,7 @@ writer and scores do not depend on the order or number of workers.
 """
 import concurrent.futures
 import contextlib
+import math
 import os
 import sys
 import tempfile
@@ -88,6 +89,16 @@ def executor(workers=None, scheduler=None):
             yield pool
 
 
+def longest_first(tasks, ledger):
+    """Tasks of the assignments that took longest to grade before go first (never graded: first of all).
+
+    With N workers, a long submission started last keeps one worker busy while
+    the others idle; started first, the short ones fill in around it.
+    """
+    typical = {a: ledger.typical_seconds(a) for a in {t.assignment for t in tasks}}
+    return sorted(tasks, key=lambda t: -(math.inf if typical[t.assignment] is None else typical[t.assignment]))
+
+
 def grade_class(course, assignments, *, workers=None, scheduler=None, regrade=False, progress=True, log=print):
     """Grade every collected submission of `assignments`; returns a ClassRun."""
     config = recording.load_config(course.root)
@@ -119,6 +130,7 @@ def grade_class(course, assignments, *, workers=None, scheduler=None, regrade=Fa
             "(--regrade to grade them anyway)")
     if not tasks:
         return run
+    tasks = longest_first(tasks, ledger)
     where = f"Dask scheduler {scheduler}" if scheduler else f"{workers or os.cpu_count()} local worker(s)"
     log(f"[grade] {len(tasks)} submission(s) on {where}")
     bar = tqdm(total=len(tasks), unit="submission", desc="grading", disable=not progress, file=sys.stderr)

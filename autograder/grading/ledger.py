@@ -10,6 +10,7 @@ submission again never counts it twice.
 import hashlib
 import json
 import os
+import statistics
 import time
 from pathlib import Path
 
@@ -37,6 +38,16 @@ class Ledger:
                                    "peak_rss_mb": round(outcome.peak_rss_mb, 1),
                                    "peak_memory_mb": round(outcome.peak_memory_mb, 1)}))
         os.replace(tmp, path)
+
+    def typical_seconds(self, assignment):
+        """Median seconds one submission of `assignment` took to grade so far, or None."""
+        seconds = []
+        for path in (self.root / assignment).glob("*.json"):
+            try:
+                seconds.append(float(json.loads(path.read_text())["seconds"]))
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+        return statistics.median(seconds) if seconds else None
 
     def forget(self, assignment, student):
         self._path(assignment, student).unlink(missing_ok=True)
