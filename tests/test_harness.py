@@ -58,6 +58,19 @@ def mutate(x):
 def random_value():
     return np.random.rand()
 
+def burn(seconds):
+    import time
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
+    time.process_time = lambda: 0.0      # lying about it changes nothing: the kernel counts
+    return 1
+
+def nap(seconds):
+    import time
+    time.sleep(seconds)
+    return 1
+
 counter = [0]
 def count():
     counter[0] += 1
@@ -146,6 +159,18 @@ def test_warnings_and_stderr_do_not_matter(student):
 
 def test_randomness_is_seeded_before_every_call(student):
     assert student.random_value() == student.random_value()
+
+
+def test_cpu_time_is_what_the_kernel_counted_to_the_answer_for_the_call_not_wall_time(student):
+    student.call("double", 1)                       # the process is running before measuring
+    before = student.cpu_seconds()
+    student.call("burn", 0.6)
+    burned = student.cpu_seconds() - before
+    before = student.cpu_seconds()
+    student.call("nap", 0.6)
+    napped = student.cpu_seconds() - before
+    assert 0.5 <= burned < 3
+    assert napped < 0.2
 
 
 def test_state_persists_within_a_part(student):

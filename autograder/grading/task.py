@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .. import build, paths
+from ..harness import proctree
 
 TASK_TIMEOUT = int(os.environ.get("KIT_TASK_TIMEOUT", "3600"))   # safety bound for one submission
 
@@ -171,48 +172,8 @@ class TreeMemory(threading.Thread):
 
     def run(self):
         while not self._stopped.wait(self.interval):
-            self.peak_mb = max(self.peak_mb, sum(_pss_kb(pid) for pid in _descendants(self.root_pid)) / 1024)
+            self.peak_mb = max(self.peak_mb, proctree.memory_mb(self.root_pid))
 
     def stop(self):
         self._stopped.set()
         self.join()
-
-
-def _descendants(root):
-    """root and every process below it (sandboxed ones too: /proc shows them with host pids)."""
-    children = {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                with open(f"/proc/{entry.name}/stat", "rb") as f:
-                    ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue            # gone meanwhile
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(children.get(pid, ()))
-    return found
-
-
-def _pss_kb(pid):
-    """Proportional set size (shared pages split among their users), else RSS, else 0."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
-            for line in f:
-                if line.startswith(b"Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    try:
-        with open(f"/proc/{pid}/statm", "rb") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
-def _die_with_parent():
-    PR_SET_PDEATHSIG = 1
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)

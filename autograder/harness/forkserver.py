@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import sandbox
+from . import proctree, sandbox
 
 WORKER = Path(__file__).with_name("worker.py")
 STARTUP_TIMEOUT = 120.0      # importing torch on a loaded machine can take a while
@@ -115,6 +115,15 @@ class AnswerForkServer:
         if self.control is not None:
             self.control.close()
             self.control = None
+
+    def cpu_seconds(self):
+        """CPU time the kernel has counted to the server's sandbox so far (0 before it starts).
+
+        The server idles between requests, so the difference around one call is
+        that call's work in the answer process: what speed checks compare, since,
+        unlike wall time, it does not grow when other gradings share the cores.
+        """
+        return proctree.cpu_seconds(self.proc.pid) if self.proc is not None else 0.0
 
     # -- children ----------------------------------------------------------
     def spawn(self, answer_file):

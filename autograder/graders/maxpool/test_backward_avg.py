@@ -13,7 +13,7 @@ from autograder.graders.maxpool.cases import (
 FUNC = "avg_pool2d_backward"
 # Measured through the harness on one core: vectorized ~0.3 s, a loop over output
 # positions (numpy inside) 0.35-0.7 s, a Python loop over every output 5-6 s.
-TIME_LIMIT = 2.5           # seconds for the big case, see test_speed_big_batch
+TIME_LIMIT = 2.5           # CPU seconds for the big case, see test_speed_big_batch
 
 
 # -- checks (the speed check stays last: a timeout ends the part's later calls) --

@@ -14,7 +14,7 @@ from autograder.harness.checks import CheckFailed, expect_array
 FUNC = "max_pool2d_backward"
 # Measured through the harness on one core: vectorized ~0.5 s, a loop over output
 # positions (numpy inside) 0.4-1.0 s, a Python loop over every output ~11 s.
-TIME_LIMIT = 2.5           # seconds for the big case, see test_speed_big_batch
+TIME_LIMIT = 2.5           # CPU seconds for the big case, see test_speed_big_batch
 
 
 # -- checks (the speed check stays last: a timeout ends the part's later calls) --

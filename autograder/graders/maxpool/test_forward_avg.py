@@ -14,7 +14,7 @@ from autograder.harness.checks import CheckFailed, expect_array
 FUNC = "avg_pool2d"
 # Measured through the harness on one core: vectorized ~0.1-0.3 s, a loop over output
 # positions or channels (numpy inside) 0.15-0.35 s, a Python loop over every output ~7 s.
-TIME_LIMIT = 1.5           # seconds for the big case, see test_speed_big_batch
+TIME_LIMIT = 1.5           # CPU seconds for the big case, see test_speed_big_batch
 
 
 FIXED_CASES = [

@@ -14,7 +14,7 @@ from autograder.harness.checks import expect, expect_array
 FUNC = "max_pool2d"
 # Measured through the harness on one core: vectorized ~0.1-0.2 s, a loop over output
 # positions or channels (numpy inside) 0.3-0.55 s, a Python loop over every output 3.6-4.5 s.
-TIME_LIMIT = 1.5           # seconds for the big case, see test_speed_big_batch
+TIME_LIMIT = 1.5           # CPU seconds for the big case, see test_speed_big_batch
 
 
 # hand-picked cases: non-square kernels, overlapping windows (k > s), gapped windows
