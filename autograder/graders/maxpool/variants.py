@@ -51,6 +51,21 @@ VARIANTS = (
         "(values still right when windows do not overlap and there is no padding)",
         (("out = view.copy()", "out = view"),),
     ),
+    Variant(
+        "loop_over_outputs", "forward_max",
+        "correct, but a Python loop over every output position: about 1.6 million iterations "
+        "on the big case, where the whole-array version takes a fraction of a second",
+        (("    # Running maximum over the kh*kw kernel offsets: the first view is copied,\n",
+          "    (sh, sw), (Ho, Wo) = stride, out_hw\n"
+          "    looped = np.empty(x.shape[:2] + (Ho, Wo), dtype=x_pad.dtype)\n"
+          "    for n in range(x.shape[0]):\n"
+          "        for c in range(x.shape[1]):\n"
+          "            for r in range(Ho):\n"
+          "                for q in range(Wo):\n"
+          "                    looped[n, c, r, q] = x_pad[n, c, r * sh:r * sh + kh, q * sw:q * sw + kw].max()\n"
+          "    return looped\n"
+          "    # Running maximum over the kh*kw kernel offsets: the first view is copied,\n"),),
+    ),
     # ---------------------------------------------------------------- forward_avg
     Variant(
         "avg_exclude_padding", "forward_avg",
