@@ -177,3 +177,8 @@ class TreeMemory(threading.Thread):
     def stop(self):
         self._stopped.set()
         self.join()
+
+
+def _die_with_parent():
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
