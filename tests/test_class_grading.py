@@ -194,6 +194,9 @@ def test_reports_show_which_checks_the_class_failed_and_each_students_failures(c
 
 def test_a_gradings_peak_memory_counts_every_process_of_its_tree_not_only_the_largest():
     # three processes of ~100 MiB each: the largest alone is ~100, the tree ~300
+    # ...measured from a coordinator that is itself large (400 MiB), which must not count
+    coordinator_ballast = bytearray(400 << 20)
+    coordinator_ballast[::4096] = b"x" * len(coordinator_ballast[::4096])
     hold = ("import time, subprocess, sys; b = bytearray(100 << 20); b[::4096] = b'x' * len(b[::4096]); "
             "time.sleep(3)")
     parent = f"import subprocess, sys; ps = [subprocess.Popen([sys.executable, '-c', {hold!r}]) for _ in range(2)]; " \

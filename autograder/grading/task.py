@@ -45,7 +45,7 @@ class Outcome:
     autograded: dict = field(default_factory=dict)    # relative path -> bytes
     feedback: dict = field(default_factory=dict)      # relative path -> bytes
     seconds: float = 0.0
-    peak_rss_mb: float = 0.0                          # the largest process of the grading tree
+    peak_rss_mb: float = 0.0                          # the largest process of the grading tree (PSS, sampled)
     peak_memory_mb: float = 0.0                       # all its processes together (PSS, sampled)
     worker: str = ""
 
@@ -123,9 +123,11 @@ def read_tree(root, skip_copies_of=None):
 def run_measured(cmd, cwd, env, timeout):
     """Run cmd in its own session; (exit code or None on timeout, output, peak MiB: largest, all).
 
-    Peak memory is given twice: the largest single process (its rusage) and the
-    summed PSS of the whole process tree (kernel, graders, sandboxes), sampled
-    twice a second: the second is what one worker needs.
+    Peak memory is given twice, both from the same samples of /proc taken twice a
+    second: the largest single process and the summed PSS of the whole process
+    tree (kernel, graders, sandboxes); the second is what one worker needs. (Not
+    rusage's ru_maxrss: Linux carries a process's high-water mark across fork and
+    exec, so the child of a large coordinator would report the coordinator's size.)
 
     The child dies with this thread's process (PDEATHSIG), and on timeout its
     whole session is killed, kernels and graders included.
@@ -147,7 +149,7 @@ def run_measured(cmd, cwd, env, timeout):
         sampler = TreeMemory(proc.pid)
         sampler.start()
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
+            _, status = os.waitpid(proc.pid, 0)
         finally:
             timer.cancel()
             sampler.stop()
@@ -158,21 +160,26 @@ def run_measured(cmd, cwd, env, timeout):
             pass
         out.seek(0)
         log = out.read().decode(errors="replace")
-    return (None if timed_out.is_set() else proc.returncode), log, usage.ru_maxrss / 1024, sampler.peak_mb
+    return (None if timed_out.is_set() else proc.returncode), log, sampler.largest_mb, sampler.peak_mb
 
 
 class TreeMemory(threading.Thread):
-    """The peak summed memory of a process and all its descendants, sampled from /proc."""
+    """Peak memory of a process and all its descendants, sampled from /proc.
+
+    `peak_mb`: the largest sum over the tree; `largest_mb`: the largest single process.
+    """
 
     def __init__(self, root_pid, interval=0.5):
         super().__init__(daemon=True)
         self.root_pid, self.interval = root_pid, interval
-        self.peak_mb = 0.0
+        self.peak_mb = self.largest_mb = 0.0
         self._stopped = threading.Event()
 
     def run(self):
         while not self._stopped.wait(self.interval):
-            self.peak_mb = max(self.peak_mb, proctree.memory_mb(self.root_pid))
+            sizes = proctree.memory_by_process(self.root_pid).values()
+            self.peak_mb = max(self.peak_mb, sum(sizes))
+            self.largest_mb = max(self.largest_mb, max(sizes, default=0.0))
 
     def stop(self):
         self._stopped.set()

@@ -36,9 +36,9 @@ def cpu_seconds(root):
     return ticks / CLOCK_TICKS
 
 
-def memory_mb(root):
-    """Summed proportional memory (PSS: shared pages split among their users) of root and its descendants."""
-    return sum(_pss_kb(pid) for pid in descendants(root)) / 1024
+def memory_by_process(root):
+    """{pid: proportional memory (PSS: shared pages split among their users) in MiB} of root and its descendants."""
+    return {pid: _pss_kb(pid) / 1024 for pid in descendants(root)}
 
 
 def _stat_fields(pid):
