@@ -73,7 +73,7 @@ def main(argv=None):
     print(f"  reference  : {ref.__file__}")
     print(f"  input      : x shape {SHAPE}, float32, standard normal (seed {args.seed}), "
           f"{x.nbytes / 2**20:.1f} MiB, C-contiguous NCHW")
-    print(f"  configs    : " + "; ".join(f"kernel {k} stride {s} padding {p}"
+    print("  configs    : " + "; ".join(f"kernel {k} stride {s} padding {p}"
                                          for _, k, s, p, _ in CONFIGS))
     print(f"  versions   : python {platform.python_version()}, numpy {np.__version__}, "
           f"torch {torch.__version__}")

@@ -9,7 +9,6 @@ import hashlib
 import io
 import json
 import os
-import shutil
 import socket
 import threading
 import time

@@ -1,7 +1,6 @@
 """The grading harness: student code in its own process, failures contained per part."""
 import textwrap
 import time
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np

@@ -5,7 +5,6 @@ Probes build the student's model in the answer process and return plain data
 here on the grader's own LeNet-5 give the expected values.
 """
 import numpy as np
-import torch
 
 from autograder.harness.checks import expect, expect_array
 
