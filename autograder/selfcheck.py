@@ -34,25 +34,42 @@ def check_stub(assignment):
 
 def check_variant(assignment, variant):
     """Grades only the part the variant targets: that is where it must lose points."""
-    source = variants.apply(variant, (paths.SOLUTIONS / f"{assignment.name}.py").read_text())
-    res = runner.grade_source(assignment, source, parts=[variant.part])
+    return check_variants(assignment, [variant])[0]
+
+
+def check_variants(assignment, chosen):
+    """[(Outcome, GradeResult)] for each variant; the variants of one part are graded in one batch."""
+    solution = (paths.SOLUTIONS / f"{assignment.name}.py").read_text()
+    graded = {}
+    for part in dict.fromkeys(v.part for v in chosen):
+        batch = [v for v in chosen if v.part == part]
+        sources = [variants.apply(v, solution) for v in batch]
+        for v, res in zip(batch, runner.grade_sources(assignment, sources, parts=[part])):
+            graded[v.name] = res
+    return [(_variant_outcome(assignment, v, graded[v.name]), graded[v.name]) for v in chosen]
+
+
+def _variant_outcome(assignment, variant, res):
     part = res.parts.get(variant.part)
     lost = part is not None and part.points < part.max_points
     shown = f"{part.points:g}/{part.max_points:g} on {variant.part}" if part else f"no part {variant.part}"
-    return Outcome(assignment.name, f"variant {variant.name}", f"loses points on {variant.part}",
-                   shown, lost), res
+    return Outcome(assignment.name, f"variant {variant.name}", f"loses points on {variant.part}", shown, lost)
 
 
 def check_assignment(assignment, progress=print):
     outcomes = []
     for subject, run in [("reference solution", lambda: check_reference(assignment)),
-                         ("student stub", lambda: check_stub(assignment))] + [
-            (f"variant {v.name}", lambda v=v: check_variant(assignment, v))
-            for v in variants.for_assignment(assignment.name)]:
+                         ("student stub", lambda: check_stub(assignment))]:
         progress(f"[check {assignment.name}] {subject}")
         outcome, result = run()
         if not outcome.ok:
             progress(result.report())
+        outcomes.append(outcome)
+    chosen = variants.for_assignment(assignment.name)
+    progress(f"[check {assignment.name}] {len(chosen)} buggy variants, one batch per part")
+    for outcome, result in check_variants(assignment, chosen):
+        if not outcome.ok:
+            progress(f"{outcome.subject}:\n{result.report()}")
         outcomes.append(outcome)
     return outcomes
 

@@ -1,10 +1,23 @@
 """The graders themselves: right answers get full marks, wrong ones lose points where they are wrong."""
+import functools
+
 import pytest
 
 from autograder import assignments, paths, selfcheck, variants
+from autograder.harness import runner
 
 GRADED = assignments.available()
-VARIANTS = [(a, v) for a in GRADED for v in variants.for_assignment(a.name)]
+# One test per variant; the variants of one part are graded in one batch (one
+# pytest start), on the xdist worker that holds that part's group.
+VARIANTS = [pytest.param(a, v, id=f"{a.name}-{v.name}", marks=pytest.mark.xdist_group(f"variants-{a.name}-{v.part}"))
+            for a in GRADED for v in variants.for_assignment(a.name)]
+
+
+@functools.cache
+def graded_variants(assignment_name, part):
+    a = assignments.get(assignment_name)
+    chosen = [v for v in variants.for_assignment(assignment_name) if v.part == part]
+    return {outcome.subject: (outcome, result) for outcome, result in selfcheck.check_variants(a, chosen)}
 
 
 @pytest.mark.parametrize("assignment", GRADED, ids=lambda a: a.name)
@@ -20,10 +33,24 @@ def test_untouched_stub_gets_zero_without_grader_errors(assignment):
     assert all(p.checks for p in result.parts.values())
 
 
-@pytest.mark.parametrize("assignment, variant", VARIANTS, ids=lambda x: getattr(x, "name", ""))
+@pytest.mark.parametrize("assignment, variant", VARIANTS)
 def test_buggy_variant_loses_points_on_its_part(assignment, variant):
-    outcome, result = selfcheck.check_variant(assignment, variant)
+    outcome, result = graded_variants(assignment.name, variant.part)[f"variant {variant.name}"]
     assert outcome.ok, f"{variant.description}\n{result.report()}"
+
+
+def test_a_batch_grades_each_answer_as_if_it_were_graded_alone():
+    """The batch that serves the variant tests: same results, message for message, as one run per answer."""
+    a = assignments.get("maxpool")
+    solution = (paths.SOLUTIONS / "maxpool.py").read_text()
+    chosen = [v for v in variants.for_assignment("maxpool") if v.part == "forward_max"][:2]
+    sources = [variants.apply(v, solution) for v in chosen] + [solution, (paths.STUBS / "maxpool.py").read_text()]
+    together = runner.grade_sources(a, sources, parts=["forward_max"])
+    alone = [runner.grade_source(a, source, parts=["forward_max"]) for source in sources]
+    assert [r.to_json() for r in together] == [r.to_json() for r in alone]
+    wrong, also_wrong, right, stub = together
+    assert wrong.points < wrong.max_points and also_wrong.points < also_wrong.max_points
+    assert right.points == right.max_points > 0 and stub.points == 0
 
 
 def test_every_assignment_with_graders_has_a_variant_panel():
@@ -38,3 +65,9 @@ def test_same_submission_same_score():
     first = selfcheck.runner.grade_source(a, source)
     second = selfcheck.runner.grade_source(a, source)
     assert first.to_json() == second.to_json()
+
+
+def test_checks_are_not_parametrized():
+    """A batch names a check by its function: a parametrized check's cases would merge into one."""
+    parametrized = [f.name for f in paths.GRADERS.glob("*/test_*.py") if "parametrize" in f.read_text()]
+    assert not parametrized, f"parametrized checks in {parametrized}"

@@ -1,9 +1,15 @@
-"""pytest plugin that runs the hidden graders against one answer file.
+"""pytest plugin that runs the hidden graders against one answer file (or a batch).
 
 Loaded by `runner.py` in a trusted pytest process (`-p autograder.harness.plugin`).
 It provides the `student` fixture (one answer process per graded part, i.e. per
 test module, forked from one server per submission) and records every check's
 outcome with a student-facing message.
+
+A batch (`--kit-answer` given several times) grades each answer on its own, in
+its own sandbox, as if it were graded alone: `student` is parametrized over the
+answers at module scope, so pytest runs a part's checks for one answer, then for
+the next. Batches spare `autograder check` one pytest start per buggy variant;
+students' submissions are never batched together.
 """
 import json
 from pathlib import Path
@@ -18,7 +24,8 @@ from .student import StudentError, StudentModule, StudentProcess
 
 def pytest_addoption(parser):
     group = parser.getgroup("kit", "pooling kit grading harness")
-    group.addoption("--kit-answer", help="the answer module (a .py file) to grade")
+    group.addoption("--kit-answer", action="append", default=[],
+                    help="the answer module (answer.py in a directory of its own) to grade; repeat for a batch")
     group.addoption("--kit-blocked", default="", help="comma-separated modules the answer may not import")
     group.addoption("--kit-results", help="where to write the JSON results")
     group.addoption("--kit-sandbox", default="on", choices=("on", "off"),
@@ -29,22 +36,65 @@ def part_of(item):
     return Path(str(item.fspath)).stem.removeprefix("test_")
 
 
-@pytest.fixture(scope="session")
-def answer_server(request):
-    """The sandboxed fork server of the answer: torch imported once per submission."""
-    config = request.config
-    answer = Path(config.getoption("--kit-answer"))
-    server = AnswerForkServer(answer.parent, blocked_modules=[m for m in config.getoption("--kit-blocked").split(",") if m],
-                              sandboxed=config.getoption("--kit-sandbox") == "on")
-    yield server
-    server.close()
+def answers(config):
+    return [Path(a) for a in config.getoption("--kit-answer")]
+
+
+def answer_key(answer):
+    """How results name an answer: its directory's name."""
+    return answer.parent.name
+
+
+def pytest_generate_tests(metafunc):
+    batch = answers(metafunc.config)
+    if len(batch) > 1 and "kit_answer" in metafunc.fixturenames:
+        metafunc.parametrize("kit_answer", batch, ids=[answer_key(a) for a in batch], indirect=True, scope="module")
 
 
 @pytest.fixture(scope="module")
-def student(request, answer_server):
+def kit_answer(request):
+    """The answer file graded here: the only one, or this module's share of a batch."""
+    return getattr(request, "param", None) or answers(request.config)[0]
+
+
+class OneServerAtATime:
+    """The sandboxed fork server of the answer being graded (torch imported once per answer).
+
+    Starting the next answer's server closes the previous one: a batch holds one
+    answer's processes at a time.
+    """
+
+    def __init__(self, config):
+        self.blocked = [m for m in config.getoption("--kit-blocked").split(",") if m]
+        self.sandboxed = config.getoption("--kit-sandbox") == "on"
+        self.answer, self.server = None, None
+
+    def for_answer(self, answer):
+        if answer != self.answer:
+            self.close()
+            self.answer = answer
+            self.server = AnswerForkServer(answer.parent, blocked_modules=self.blocked, sandboxed=self.sandboxed,
+                                           log_path=answer.parent.parent / f"{answer_key(answer)}.log")
+        return self.server
+
+    def close(self):
+        if self.server is not None:
+            self.server.close()
+        self.answer, self.server = None, None
+
+
+@pytest.fixture(scope="session")
+def answer_servers(request):
+    servers = OneServerAtATime(request.config)
+    yield servers
+    servers.close()
+
+
+@pytest.fixture(scope="module")
+def student(kit_answer, answer_servers):
     """The answer as the graders of one part see it: a fresh process, forked for this part."""
-    answer = Path(request.config.getoption("--kit-answer"))
-    module = StudentModule(StudentProcess(answer, server=answer_server), answer.read_text())
+    module = StudentModule(StudentProcess(kit_answer, server=answer_servers.for_answer(kit_answer)),
+                           kit_answer.read_text())
     yield module
     module.close()
 
@@ -84,8 +134,14 @@ class Recorder:
         key = (str(item.path), item.nodeid)
         if report.when == "setup" or key not in self.checks:
             doc = (item.function.__doc__ or "").strip().splitlines()
-            self.checks[key] = {"part": part_of(item), "check": item.name,
-                                "title": doc[0] if doc else item.name.replace("_", " "),
+            callspec = getattr(item, "callspec", None)
+            if callspec is not None and "kit_answer" in callspec.params:
+                # in a batch, "test_x[answer3]" is check test_x of answer3 (graders are not parametrized)
+                answer, check = callspec.params["kit_answer"], item.originalname
+            else:
+                answer, check = answers(item.config)[0], item.name
+            self.checks[key] = {"answer": answer_key(answer), "part": part_of(item), "check": check,
+                                "title": doc[0] if doc else check.replace("_", " "),
                                 "passed": True, "message": ""}
         entry = self.checks[key]
         if report.failed and entry["passed"]:
@@ -96,10 +152,12 @@ class Recorder:
             entry["message"] = "skipped"
 
     def pytest_sessionfinish(self, session):
-        parts = {}
+        """{"answers": {answer: {"parts": {part: [check, ...]}}}}"""
+        graded = {}
         for entry in self.checks.values():
-            parts.setdefault(entry["part"], []).append(entry)
-        Path(self.path).write_text(json.dumps({"parts": parts}, indent=1))
+            answer = entry.pop("answer")
+            graded.setdefault(answer, {"parts": {}})["parts"].setdefault(entry["part"], []).append(entry)
+        Path(self.path).write_text(json.dumps({"answers": graded}, indent=1))
 
 
 def pytest_configure(config):

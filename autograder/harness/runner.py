@@ -95,6 +95,15 @@ def grade_source(assignment, answer_source, *, points=None, parts=None, timeout=
     `points` maps part -> the cell's points (default: from the source notebook);
     `parts` limits grading to some parts.
     """
+    return grade_sources(assignment, [answer_source], points=points, parts=parts, timeout=timeout)[0]
+
+
+def grade_sources(assignment, answer_sources, *, points=None, parts=None, timeout=RUN_TIMEOUT):
+    """One GradeResult per answer source, each graded on its own, in one pytest run.
+
+    For the kit's own answers (`autograder check`'s buggy variants): one pytest
+    start instead of one per answer. A failure of the run costs every answer.
+    """
     sandboxed = sandbox.mode() == "on"
     if sandboxed and (reason := sandbox.check()):
         raise sandbox.SandboxUnavailable(
@@ -102,23 +111,33 @@ def grade_source(assignment, answer_source, *, points=None, parts=None, timeout=
             "isolation (you accept the risk; every grade made so is marked in the report).")
     points = dict(points if points is not None else assignment.points())
     wanted = [p for p in (parts or points) if p in points]
-    results = {p: PartResult(p, points[p]) for p in wanted}
     missing = [p for p in wanted if p not in assignment.parts]
-    for p in missing:
-        results[p].error = "no graders for this part (tell your instructor)"
+    keys = ["answer"] if len(answer_sources) == 1 else [f"answer{i}" for i in range(len(answer_sources))]
+    results = {}
+    for key in keys:
+        results[key] = {p: PartResult(p, points[p]) for p in wanted}
+        for p in missing:
+            results[key][p].error = "no graders for this part (tell your instructor)"
     targets = [str(assignment.graders_dir / f"test_{p}.py") for p in wanted if p not in missing]
-    if not targets:
-        return GradeResult(assignment.name, results, sandboxed)
+    if targets:
+        _run_graders(assignment, dict(zip(keys, answer_sources)), targets, results, sandboxed, timeout)
+    return [GradeResult(assignment.name, results[key], sandboxed) for key in keys]
 
+
+def _run_graders(assignment, sources, targets, results, sandboxed, timeout):
+    """Fill `results` ({answer key: {part: PartResult}}) from one pytest run of the graders."""
     with tempfile.TemporaryDirectory(prefix=f"grade-{assignment.name}-") as scratch:
         scratch = Path(scratch)
-        answer = scratch / "answer" / "answer.py"
-        answer.parent.mkdir()
-        answer.write_text(answer_source)
+        answer_args = []
+        for key, source in sources.items():
+            answer = scratch / key / "answer.py"     # each answer in a directory of its own: its sandbox's
+            answer.parent.mkdir()
+            answer.write_text(source)
+            answer_args += ["--kit-answer", str(answer)]
         out = scratch / "results.json"
         cmd = [sys.executable, "-m", "pytest", "-c", str(paths.GRADERS / "pytest.ini"),
                "--rootdir", str(paths.GRADERS), "-p", "autograder.harness.plugin",
-               "--kit-answer", str(answer), "--kit-results", str(out),
+               *answer_args, "--kit-results", str(out),
                "--kit-blocked", ",".join(assignment.blocked_modules),
                "--kit-sandbox", "on" if sandboxed else "off", *targets]
         try:
@@ -130,14 +149,15 @@ def grade_source(assignment, answer_source, *, points=None, parts=None, timeout=
         except subprocess.TimeoutExpired:
             failure = f"grading took longer than {timeout} s"
         if failure:
-            for r in results.values():
-                r.error = failure
-            return GradeResult(assignment.name, results, sandboxed)
-        data = json.loads(out.read_text())
-    for part, checks in data["parts"].items():
-        if part in results:
-            results[part].checks = checks
-    for r in results.values():
-        if not r.checks and not r.error:
-            r.error = "no checks ran for this part (tell your instructor)"
-    return GradeResult(assignment.name, results, sandboxed)
+            for parts in results.values():
+                for r in parts.values():
+                    r.error = r.error or failure
+            return
+        data = json.loads(out.read_text())["answers"]
+    for key, parts in results.items():
+        for part, checks in data.get(key, {}).get("parts", {}).items():
+            if part in parts:
+                parts[part].checks = checks
+        for r in parts.values():
+            if not r.checks and not r.error:
+                r.error = "no checks ran for this part (tell your instructor)"
