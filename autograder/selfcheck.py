@@ -32,13 +32,9 @@ def check_stub(assignment):
                    f"{stub.points:g}/{stub.max_points:g}", ok), stub
 
 
-def check_variant(assignment, variant):
-    """Grades only the part the variant targets: that is where it must lose points."""
-    return check_variants(assignment, [variant])[0]
-
-
 def check_variants(assignment, chosen):
-    """[(Outcome, GradeResult)] for each variant; the variants of one part are graded in one batch."""
+    """[(Outcome, GradeResult)] for each variant, graded only on the part it targets (where it must lose
+    points); the variants of one part are graded in one batch."""
     solution = (paths.SOLUTIONS / f"{assignment.name}.py").read_text()
     graded = {}
     for part in dict.fromkeys(v.part for v in chosen):
