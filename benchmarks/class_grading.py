@@ -151,7 +151,7 @@ def main(argv=None):
         print("peak memory of one grading = what one worker needs (all its processes, PSS): "
               f"max {max(o.peak_memory_mb for o in graded):.0f} MiB, median "
               f"{statistics.median(o.peak_memory_mb for o in graded):.0f} MiB; largest single process "
-              f"{max(o.peak_rss_mb for o in graded):.0f} MiB")
+              f"{max(o.largest_process_mb for o in graded):.0f} MiB")
         for a in names:
             mine = [o.peak_memory_mb for o in graded if o.assignment == a] or [0.0]
             print(f"  {a:20s} max {max(mine):5.0f} MiB")

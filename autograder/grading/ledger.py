@@ -35,7 +35,7 @@ class Ledger:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps({"digest": outcome.digest, "graded_at": time.time(),
                                    "seconds": round(outcome.seconds, 2), "worker": outcome.worker,
-                                   "peak_rss_mb": round(outcome.peak_rss_mb, 1),
+                                   "largest_process_mb": round(outcome.largest_process_mb, 1),
                                    "peak_memory_mb": round(outcome.peak_memory_mb, 1)}))
         os.replace(tmp, path)
 

@@ -45,7 +45,7 @@ class Outcome:
     autograded: dict = field(default_factory=dict)    # relative path -> bytes
     feedback: dict = field(default_factory=dict)      # relative path -> bytes
     seconds: float = 0.0
-    peak_rss_mb: float = 0.0                          # the largest process of the grading tree (PSS, sampled)
+    largest_process_mb: float = 0.0                   # the largest process of the grading tree (PSS, sampled)
     peak_memory_mb: float = 0.0                       # all its processes together (PSS, sampled)
     worker: str = ""
 
@@ -69,7 +69,7 @@ def grade_task(task, timeout=TASK_TIMEOUT):
         env = {k: v for k, v in build.tool_env().items() if k not in ("KIT_DB_URL", "KIT_EXCHANGE")}
         env["KIT_DB_URL"] = f"sqlite:///{db}"
         # nbgrader autograde + generate_feedback, in one process (nbgrader imported once)
-        code, log, peak, total = run_measured(
+        code, log, largest, total = run_measured(
             [sys.executable, "-m", "autograder.grading.autograde_one", task.assignment, task.student],
             course.root, env, timeout - (time.monotonic() - start))
         if code != 0:
@@ -81,7 +81,7 @@ def grade_task(task, timeout=TASK_TIMEOUT):
             outcome.feedback = read_tree(course.root / "feedback" / task.student / task.assignment)
             outcome.ok = True
     outcome.seconds = time.monotonic() - start
-    outcome.peak_rss_mb = peak
+    outcome.largest_process_mb = largest
     outcome.peak_memory_mb = total
     return outcome
 
