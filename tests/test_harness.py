@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from autograder.harness import runner
-from autograder.harness.student import (MissingFunction, StudentCrash, StudentImportError, StudentModule,
+from autograder.harness.student import (HangBudget, MissingFunction, StudentCrash, StudentImportError, StudentModule,
                                         StudentProcess, StudentTimeout)
 
 ANSWER = '''
@@ -196,6 +196,58 @@ def test_each_part_gets_a_fresh_process_from_the_submissions_fork_server(answer)
     finally:
         server.close()
     assert server.proc is None
+
+
+def _parts(answer, budget, n):
+    """n parts of one submission: one fork server, one hang budget, a fresh module each."""
+    from autograder.harness.forkserver import AnswerForkServer
+    server = AnswerForkServer(answer.parent)
+    return server, [StudentModule(StudentProcess(answer, server=server, budget=budget), ANSWER) for _ in range(n)]
+
+
+def _seconds_to_time_out(part, timeout):
+    start = time.monotonic()
+    with pytest.raises(StudentTimeout):
+        part.call("hang", timeout=timeout)
+    return time.monotonic() - start
+
+
+def test_time_outs_share_one_budget_over_the_parts_of_a_submission(answer):
+    """The first time-out costs its own limit; later parts get what is left, then a short limit."""
+    budget = HangBudget(seconds=3.0, after=0.5)
+    server, parts = _parts(answer, budget, 4)
+    try:
+        assert parts[0].double(2) == 4                            # honest calls: untouched
+        assert 1.9 < _seconds_to_time_out(parts[0], 2.0) < 3.5    # its own limit
+        assert 0.9 < _seconds_to_time_out(parts[1], 30.0) < 2.5   # what is left of the budget
+        assert _seconds_to_time_out(parts[2], 30.0) < 1.5         # spent: the short limit
+        assert parts[3].double(3) == 6                            # code that returns still counts
+        assert budget.timeouts == 3
+    finally:
+        for part in parts:
+            part.close()
+        server.close()
+
+
+def test_an_answer_that_does_not_load_in_time_is_not_loaded_again(tmp_path, monkeypatch):
+    from autograder.harness import student as student_module
+    monkeypatch.setattr(student_module, "LOAD_TIMEOUT", 1.5)
+    path = tmp_path / "answer.py"
+    path.write_text("import time\ntime.sleep(3600)\n")
+    budget = HangBudget()
+    server, parts = _parts(path, budget, 3)
+    try:
+        start = time.monotonic()
+        for part in parts:
+            with pytest.raises(StudentTimeout, match="loading your code"):
+                part.f()
+        assert time.monotonic() - start < 4          # one load time-out, not three
+        with pytest.raises(StudentTimeout, match="not loaded again"):
+            parts[2].f()
+    finally:
+        for part in parts:
+            part.close()
+        server.close()
 
 
 @pytest.mark.parametrize("source, message", [

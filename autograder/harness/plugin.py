@@ -19,7 +19,7 @@ import pytest
 from .checks import CheckFailed
 from .forkserver import AnswerForkServer
 from .sandbox import Limits
-from .student import StudentError, StudentModule, StudentProcess
+from .student import HangBudget, StudentError, StudentModule, StudentProcess
 
 
 def pytest_addoption(parser):
@@ -75,6 +75,7 @@ class OneServerAtATime:
             self.answer = answer
             self.server = AnswerForkServer(answer.parent, blocked_modules=self.blocked, sandboxed=self.sandboxed,
                                            log_path=answer.parent.parent / f"{answer_key(answer)}.log")
+            self.budget = HangBudget()      # what time-outs may cost this answer, over all its parts
         return self.server
 
     def close(self):
@@ -93,7 +94,8 @@ def answer_servers(request):
 @pytest.fixture(scope="module")
 def student(kit_answer, answer_servers):
     """The answer as the graders of one part see it: a fresh process, forked for this part."""
-    module = StudentModule(StudentProcess(kit_answer, server=answer_servers.for_answer(kit_answer)),
+    server = answer_servers.for_answer(kit_answer)
+    module = StudentModule(StudentProcess(kit_answer, server=server, budget=answer_servers.budget),
                            kit_answer.read_text())
     yield module
     module.close()

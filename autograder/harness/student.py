@@ -20,7 +20,38 @@ from . import codec, sandbox
 from .forkserver import AnswerForkServer, ForkServerError
 
 DEFAULT_CALL_TIMEOUT = 30.0
-STARTUP_TIMEOUT = 120.0      # loading the answer module (its top-level code runs)
+LOAD_TIMEOUT = 60.0          # loading the answer module (its top-level code runs; honest code: a second or two)
+HANG_BUDGET = 45.0           # seconds a submission may spend in calls that time out, over all its parts
+AFTER_BUDGET = 5.0           # a call's limit once that is spent
+
+
+class HangBudget:
+    """What time-outs may cost one submission, shared by all its parts (one per answer file).
+
+    A part that hits its time limit fails its later calls at once (StudentModule);
+    this bounds the parts together. The first time-out costs the call's own limit;
+    after it, each call gets what is left of HANG_BUDGET, and once that is spent,
+    AFTER_BUDGET seconds: a submission whose every function loops forever is graded
+    in about a minute more than an honest one, whatever the graders' own limits.
+    Honest code never times out, so it never meets a shortened limit. An answer
+    that could not load in time is not loaded again.
+    """
+
+    def __init__(self, seconds=HANG_BUDGET, after=AFTER_BUDGET):
+        self.seconds, self.after = seconds, after
+        self.spent = 0.0
+        self.timeouts = 0
+        self.load_failure = None
+
+    def limit(self, own):
+        """The time limit of a call whose own limit is `own`."""
+        if not self.timeouts:
+            return own
+        return min(own, max(self.seconds - self.spent, self.after))
+
+    def charge(self, seconds):
+        self.timeouts += 1
+        self.spent += seconds
 
 
 class StudentError(Exception):
@@ -71,9 +102,10 @@ def _builtin_exception(info):
 class StudentProcess:
     """One untrusted child of the answer fork server, running one answer file."""
 
-    def __init__(self, answer_file, *, blocked_modules=(), sandboxed=False, limits=None, server=None):
+    def __init__(self, answer_file, *, blocked_modules=(), sandboxed=False, limits=None, server=None, budget=None):
         self.answer_file = str(answer_file)
         self.limits = limits or sandbox.Limits()
+        self.budget = budget or HangBudget()
         self._own_server = server is None
         self.server = server or AnswerForkServer(Path(self.answer_file).parent, blocked_modules=blocked_modules,
                                                  sandboxed=sandboxed, limits=self.limits)
@@ -85,10 +117,14 @@ class StudentProcess:
     def start(self):
         if self.load_failure is not None:
             raise self.load_failure
+        if self.budget.load_failure is not None:     # another part already waited for it
+            raise StudentTimeout(f"{self.budget.load_failure} (in an earlier part; not loaded again)")
         try:
             self._start()
         except (StudentImportError, StudentTimeout, StudentCrash) as exc:
             self.load_failure = type(exc)(f"{exc}")
+            if isinstance(exc, StudentTimeout):
+                self.budget.load_failure = str(exc)
             raise
 
     def _start(self):
@@ -96,7 +132,12 @@ class StudentProcess:
             self.pid, self._requests, self._reply_fd = self.server.spawn(self.answer_file)
         except ForkServerError as exc:
             raise StudentCrash(f"your code's process could not be started ({exc})") from None
-        hello = self._read_reply(STARTUP_TIMEOUT, during="loading your code")
+        limit = self.budget.limit(LOAD_TIMEOUT)
+        try:
+            hello = self._read_reply(limit, during="loading your code (its top-level statements)")
+        except StudentTimeout:
+            self.budget.charge(limit)
+            raise
         if "import_error" in hello:
             info = hello["import_error"]
             self.close()
@@ -160,7 +201,7 @@ class StudentProcess:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 self._close_child()
-                raise StudentTimeout(f"time limit exceeded while {during}")
+                raise StudentTimeout(f"time limit ({self._limit:g} s) exceeded while {during}")
             ready, _, _ = select.select([self._reply_fd], [], [], remaining)
             if not ready:
                 continue
@@ -172,6 +213,7 @@ class StudentProcess:
         return b"".join(chunks)
 
     def _read_reply(self, timeout, during):
+        self._limit = timeout
         deadline = time.monotonic() + timeout
         (length,) = struct.unpack("<Q", self._read_exact(8, deadline, during))
         if length > codec.MAX_FRAME_BYTES:
@@ -247,11 +289,15 @@ class StudentModule:
     def _call(self, name, args, kwargs, timeout, return_args, probe=None):
         if self._timed_out is not None:
             raise StudentTimeout(f"skipped after an earlier call hit the time limit ({self._timed_out})")
+        budget = self._process.budget
+        limit = budget.limit(timeout)
         try:
-            return self._process.call(name, args, kwargs, timeout=timeout, return_args=return_args,
+            return self._process.call(name, args, kwargs, timeout=limit, return_args=return_args,
                                       probe=probe)
         except StudentTimeout as exc:
             self._timed_out = str(exc)
+            if "loading your code" not in str(exc):      # the load charged the budget itself
+                budget.charge(limit)
             raise
 
     def __getattr__(self, name):
