@@ -4,7 +4,8 @@ Paths are relative to the course root (the directory nbgrader runs in).
 Override per machine with environment variables:
   KIT_DB_URL        gradebook URL (default: SQLite file gradebook.db in the course root)
   KIT_EXCHANGE      exchange directory for release/fetch/submit/collect (default: ./exchange)
-  KIT_CELL_TIMEOUT  seconds a notebook cell may run at autograde (default: 600)
+  KIT_CELL_TIMEOUT      seconds a notebook cell may run at autograde unless its source cell declares more (default: 30)
+  KIT_NOTEBOOK_TIMEOUT  seconds the whole notebook may run at autograde (default: 300)
 """
 import atexit
 import os
@@ -34,9 +35,13 @@ c.CourseDirectory.db_url = os.environ.get("KIT_DB_URL", "sqlite:///" + os.path.a
 c.Exchange.root = os.path.abspath(os.environ.get("KIT_EXCHANGE", "exchange"))
 c.Exchange.path_includes_course = True
 
-# Notebook execution: per-cell bound; training cells shrink their budget when
-# NBGRADER_EXECUTION=autograde, so this is a safety limit, not a target.
-c.Execute.timeout = int(os.environ.get("KIT_CELL_TIMEOUT", "600"))
+# Notebook execution at autograde: grades come from the hidden graders, not the
+# kernel, so the run needs only enough time for honest code (every reference cell
+# takes under 5 s at autograde; training cells declare 60 s in the source's
+# metadata). The first cell that runs out of time ends the run (ExecuteContained).
+c.ExecuteContained.cell_timeout = int(os.environ.get("KIT_CELL_TIMEOUT", "30"))
+c.ExecuteContained.notebook_timeout = int(os.environ.get("KIT_NOTEBOOK_TIMEOUT", "300"))
+c.Execute.timeout = 600          # the solution notebooks' full runs (`autograder build`)
 c.Execute.interrupt_on_timeout = True
 # Kernels talk over Unix sockets in a directory private to this nbgrader process:
 # a sandboxed kernel has no network, not even loopback.

@@ -7,12 +7,14 @@ import json
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import nbformat
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from traitlets import Integer
 
 from . import assignments, notebooks
 from .harness import runner, sandbox
@@ -31,13 +33,9 @@ class RestoreDeletedCells(NbGraderPreprocessor):
     """
 
     def preprocess(self, nb, resources):
-        info = resources.get("nbgrader", {})
-        coursedir = CourseDirectory(config=self.config)
-        path = Path(coursedir.format_path(coursedir.source_directory, ".", info.get("assignment", ""))) / (
-            f"{info.get('notebook', '')}.ipynb")
-        if not path.exists():
+        source = _source_notebook(self.config, resources)
+        if source is None:
             return nb, resources
-        source = notebooks.read(path)
 
         def gid(cell):
             return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
@@ -91,21 +89,117 @@ class SandboxKernel(NbGraderPreprocessor):
 
 
 class ExecuteContained(Execute):
-    """nbgrader's Execute, except that a kernel killed or hung by student code ends the run, not the grading.
+    """nbgrader's Execute, bounded: each cell its budget, the notebook a total, and the first time-out ends the run.
 
-    The cells that ran keep their outputs; the rest stay unexecuted. Grades do
-    not depend on the kernel (GradeWithHarness decides them), so one `os._exit`
-    in a notebook never costs the student the whole assignment.
+    Grades never come from the kernel (GradeWithHarness decides them), so the
+    notebook needs only enough time to run honest code. A cell gets the budget
+    its source cell declares (`"kit": {"timeout": seconds}` in the source
+    notebook's cell metadata, looked up by grade id: a submission cannot raise
+    it) or `cell_timeout`, never more than what is left of `notebook_timeout`.
+    The first cell that runs out of time, or a kernel killed or hung by student
+    code, ends the run: the cells that ran keep their outputs, the timed-out cell
+    says so in the feedback, the rest stay unexecuted. (nbgrader alone interrupts
+    and goes on, so a function that loops forever costs the full timeout once per
+    cell that calls it.) Output is capped per cell while it arrives, so a
+    submission that prints without end cannot fill the grader's memory.
     """
 
+    cell_timeout = Integer(30, help="Seconds a cell may run at autograde unless its source cell declares "
+                                    "more in its metadata (\"kit\": {\"timeout\": seconds})").tag(config=True)
+    notebook_timeout = Integer(300, help="Seconds the whole notebook may run at autograde; "
+                                         "cells left when it is spent are not run").tag(config=True)
+    max_output_chars = Integer(1_000_000, help="Characters of output kept per cell while the notebook "
+                                               "runs; the rest is dropped (and said so)").tag(config=True)
+
     def preprocess(self, nb, resources, km=None):
+        self._budgets = _declared_budgets(self.config, resources)
+        self._deadline = time.monotonic() + self.notebook_timeout
+        self._output_chars = {}
+        self.timeout_func = self._cell_budget
         try:
             return super().preprocess(nb, resources, km=km)
-        except (DeadKernelError, CellTimeoutError) as exc:
-            # killed, or so broken it no longer answers even an interrupt
-            self.log.warning("The notebook's kernel stopped answering (%s); grading what ran", exc)
-            nb.metadata["kit_kernel_died"] = str(exc)[:300]
-            return nb, resources
+        except CellTimeoutError as exc:
+            self._stopped(nb, getattr(exc, "kit_cell", None), str(exc))
+        except DeadKernelError as exc:
+            # killed, or so broken it no longer answers
+            self._stopped(nb, None, f"the notebook's kernel stopped answering ({exc})")
+        return nb, resources
+
+    def _cell_budget(self, cell):
+        declared = self._budgets.get(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id"))
+        left = self._deadline - time.monotonic()
+        return max(1, int(min(declared or self.cell_timeout, left)))
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and cell.source.strip() and time.monotonic() >= self._deadline:
+            raise _timeout(cell, f"the notebook's {self.notebook_timeout} s were spent before this cell")
+        return super().preprocess_cell(cell, resources, index)
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        # end the run here (nbgrader would interrupt and go on to the next cell)
+        raise _timeout(cell, f"this cell did not finish within {timeout} s")
+
+    def _stopped(self, nb, cell, why):
+        where = _cell_name(nb, cell)
+        self.log.warning("Notebook execution stopped at %s: %s; grading what ran", where, why)
+        nb.metadata["kit_execution_stopped"] = {"cell": where, "reason": why[:300]}
+        if cell is not None:
+            cell.outputs.append(nbformat.v4.new_output(
+                "error", ename="Stopped", evalue=why,
+                traceback=[f"Stopped at grading: {why}. The notebook's execution ended here; "
+                           "the graded parts are graded separately, by the hidden graders."]))
+
+    def output(self, outs, msg, display_id, cell_index):
+        out = super().output(outs, msg, display_id, cell_index)
+        if out is None:
+            return out
+        size = len(json.dumps(out.get("text") or out.get("data") or ""))
+        seen = self._output_chars.get(cell_index, 0)
+        self._output_chars[cell_index] = seen + size
+        if seen + size > self.max_output_chars:
+            outs.remove(out)
+            if seen <= self.max_output_chars:
+                outs.append(nbformat.v4.new_output(
+                    "stream", name="stdout", text=f"\n... [output beyond {self.max_output_chars:,} characters "
+                                                 "dropped at grading] ...\n"))
+        return out
+
+
+def _timeout(cell, why):
+    exc = CellTimeoutError(why)
+    exc.kit_cell = cell
+    return exc
+
+
+def _cell_name(nb, cell):
+    if cell is None:
+        return "the notebook"
+    index = next((i for i, c in enumerate(nb.cells) if c is cell), None)
+    grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+    return f"cell {index + 1 if index is not None else '?'}" + (f" ({grade_id})" if grade_id else "")
+
+
+def _declared_budgets(config, resources):
+    """{grade id: seconds} declared in the source notebook (trusted; the submission's metadata is not)."""
+    source = _source_notebook(config, resources)
+    if source is None:
+        return {}
+    budgets = {}
+    for cell in source.cells:
+        seconds = cell.get("metadata", {}).get("kit", {}).get("timeout")
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id and isinstance(seconds, (int, float)) and seconds > 0:
+            budgets[grade_id] = seconds
+    return budgets
+
+
+def _source_notebook(config, resources):
+    """The source notebook of the one being processed, or None."""
+    info = resources.get("nbgrader", {})
+    coursedir = CourseDirectory(config=config)
+    path = Path(coursedir.format_path(coursedir.source_directory, ".", info.get("assignment", ""))) / (
+        f"{info.get('notebook', '')}.ipynb")
+    return notebooks.read(path) if path.is_file() else None
 
 
 class GradeWithHarness(NbGraderPreprocessor):
