@@ -45,6 +45,32 @@ def cmd_check(args):
     return 0 if all(o.ok for o in outcomes) else 1
 
 
+def cmd_doctor(args):
+    from . import doctor
+    findings = doctor.examine(args.course)
+    print(doctor.report(findings))
+    return 1 if doctor.blocking(findings) else 0
+
+
+def _refuse_if_grading_cannot_work(course_root):
+    """The first step of demo and grade: stop at once, with the fix, rather than grade nothing."""
+    from . import doctor
+    problems = doctor.blocking(doctor.examine(course_root))
+    for finding in problems:
+        print(finding.line(), file=sys.stderr)
+    if problems:
+        print("nothing was graded: fix the problem(s) above (`./run doctor` checks again)", file=sys.stderr)
+    return bool(problems)
+
+
+def _exit_status(run):
+    """0 only when every submission was graded."""
+    if run.failed:
+        print(f"\n{len(run.failed)} submission(s) could not be graded (listed above): exit status 1",
+              file=sys.stderr)
+    return 1 if run.failed else 0
+
+
 def cmd_grade(args):
     from . import assignments, reports
     from .course import Course
@@ -52,6 +78,8 @@ def cmd_grade(args):
     course = Course(args.course)
     if not (course.root / "nbgrader_config.py").exists():
         print(f"{course.root} is not a course directory (no nbgrader_config.py)", file=sys.stderr)
+        return 2
+    if _refuse_if_grading_cannot_work(course.root):
         return 2
     names = args.assignments or [a.name for a in assignments.available()]
     for name in names:
@@ -68,7 +96,7 @@ def cmd_grade(args):
     written = reports.write(course, names, run)
     print(reports.summary(course, names, run))
     print(f"\ngrades:  {csv}\nreports: {written['checks'].parent} (checks.csv, score plots, students/)")
-    return 0
+    return _exit_status(run)
 
 
 def cmd_report(args):
@@ -84,8 +112,9 @@ def cmd_report(args):
 
 def cmd_demo(args):
     from . import demo
-    demo.run(args.dir, args.assignments or None)
-    return 0
+    if _refuse_if_grading_cannot_work(Path(args.dir).resolve()):
+        return 2
+    return _exit_status(demo.run(args.dir, args.assignments or None).run)
 
 
 def main(argv=None):
@@ -124,6 +153,11 @@ def main(argv=None):
     p.add_argument("assignments", nargs="*")
     p.add_argument("--course", default=".", help="the course directory (default: here)")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("doctor", help="can this machine grade? Python, packages, sandbox, data, gradebook: "
+                       "OK or the fix")
+    p.add_argument("--course", default=".", help="the course directory whose gradebook to check (default: here)")
+    p.set_defaults(func=cmd_doctor)
 
     p = sub.add_parser("demo", help="release, submit for a demo class, collect, autograde, feedback, export")
     p.add_argument("assignments", nargs="*")

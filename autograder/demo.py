@@ -7,6 +7,7 @@ the class (autograde and feedback, on parallel workers), `grades.csv`, the
 reports, and the gradebook printed.
 """
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -82,7 +83,13 @@ def run(directory, names=None, progress=print, workers=None):
     progress(reports.summary(course, [a.name for a in chosen], run))
     progress(f"\nCourse directory: {root}\n  grades:   {csv}\n  feedback: {root / 'feedback'}/<student>/<assignment>/"
              f"\n  reports:  {root / 'reports'}/ (checks.csv, score plots, students/<student>.html)")
-    return course.table([a.name for a in chosen])
+    return DemoResult(course.table([a.name for a in chosen]), run)
+
+
+@dataclass
+class DemoResult:
+    rows: list          # the gradebook: (student, assignment, {part: (score, max)}, total, max)
+    run: object         # the grading run (grading.ClassRun): what was graded and what could not be
 
 
 def grade_written_answers(course, names, progress):

@@ -23,7 +23,7 @@ GRADED = [a.name for a in assignments.available()]
 def course(tmp_path_factory):
     """One course, every assignment, the demo class: ada (reference), bob (stub), cy (partly wrong)."""
     root = tmp_path_factory.mktemp("course")
-    rows = demo.run(root, GRADED, progress=lambda _: None)
+    rows = demo.run(root, GRADED, progress=lambda _: None).rows
     return Course(root), rows
 
 
