@@ -212,6 +212,24 @@ def _seconds_to_time_out(part, timeout):
     return time.monotonic() - start
 
 
+def _spin_in_answer(answer):
+    return answer.hang()
+
+
+def test_a_time_out_says_which_line_of_the_students_code_was_running(student):
+    with pytest.raises(StudentTimeout, match=r"running hang; it was running `hang`, at: (while True:|pass)"):
+        student.call("hang", timeout=2.0)
+
+
+def test_a_time_out_in_a_probe_names_the_students_function_not_the_probe(answer):
+    part = StudentModule(StudentProcess(answer), ANSWER)
+    try:
+        with pytest.raises(StudentTimeout, match=r"while the grader ran your code; it was running `hang`"):
+            part.probe(_spin_in_answer, timeout=2.0)
+    finally:
+        part.close()
+
+
 def test_time_outs_share_one_budget_over_the_parts_of_a_submission(answer):
     """The first time-out costs its own limit; later parts get what is left, then a short limit."""
     budget = HangBudget(seconds=3.0, after=0.5)
@@ -241,6 +259,8 @@ def test_an_answer_that_does_not_load_in_time_is_not_loaded_again(tmp_path, monk
         for part in parts:
             with pytest.raises(StudentTimeout, match="loading your code"):
                 part.f()
+        with pytest.raises(StudentTimeout, match=r"it was running your top-level code, at: time.sleep\(3600\)"):
+            parts[0].f()
         assert time.monotonic() - start < 4          # one load time-out, not three
         with pytest.raises(StudentTimeout, match="not loaded again"):
             parts[2].f()

@@ -126,25 +126,26 @@ class AnswerForkServer:
         return proctree.cpu_seconds(self.proc.pid) if self.proc is not None else 0.0
 
     # -- children ----------------------------------------------------------
-    def spawn(self, answer_file):
+    def spawn(self, answer_file, watch_after=None):
         """A fresh child serving `answer_file`: (pid, request stream, reply fd).
 
+        `watch_after`: seconds after which a load still running writes where it is to the log.
         A server left unable to fork (a previous part's processes linger, or its
         child killed it) is replaced once.
         """
         try:
-            return self._spawn(answer_file)
+            return self._spawn(answer_file, watch_after)
         except ForkServerError:
-            return self._spawn(answer_file)
+            return self._spawn(answer_file, watch_after)
 
-    def _spawn(self, answer_file):
+    def _spawn(self, answer_file, watch_after=None):
         if self.proc is None or self.proc.poll() is not None:
             self.close()
             self._start()
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
         try:
-            self._send({"spawn": str(answer_file)}, fds=(req_r, rep_w))
+            self._send({"spawn": str(answer_file), "watch_after": watch_after}, fds=(req_r, rep_w))
         except ForkServerError:
             for fd in (req_r, req_w, rep_r, rep_w):
                 os.close(fd)

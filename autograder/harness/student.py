@@ -8,6 +8,7 @@ hangs, crashes or exits is killed and replaced without affecting the grader.
 """
 import inspect
 import os
+import re
 import select
 import signal
 import struct
@@ -23,6 +24,11 @@ DEFAULT_CALL_TIMEOUT = 30.0
 LOAD_TIMEOUT = 60.0          # loading the answer module (its top-level code runs; honest code: a second or two)
 HANG_BUDGET = 45.0           # seconds a submission may spend in calls that time out, over all its parts
 AFTER_BUDGET = 5.0           # a call's limit once that is spent
+
+
+def _watch_after(limit):
+    """When the answer's watchdog reports where it is: shortly before the trusted side kills it."""
+    return max(limit - 1.0, limit * 0.8)
 
 
 class HangBudget:
@@ -112,6 +118,7 @@ class StudentProcess:
         self.pid = None
         self.names = None
         self.load_failure = None     # an answer that cannot load fails every call the same way
+        self._source = None
 
     # -- lifecycle ---------------------------------------------------------
     def start(self):
@@ -128,16 +135,18 @@ class StudentProcess:
             raise
 
     def _start(self):
+        self._source_lines()          # as written, before the answer's code runs (it may rewrite the file)
+        limit = self.budget.limit(LOAD_TIMEOUT)
+        log_offset = self._log_size()
         try:
-            self.pid, self._requests, self._reply_fd = self.server.spawn(self.answer_file)
+            self.pid, self._requests, self._reply_fd = self.server.spawn(self.answer_file, _watch_after(limit))
         except ForkServerError as exc:
             raise StudentCrash(f"your code's process could not be started ({exc})") from None
-        limit = self.budget.limit(LOAD_TIMEOUT)
         try:
             hello = self._read_reply(limit, during="loading your code (its top-level statements)")
-        except StudentTimeout:
+        except StudentTimeout as exc:
             self.budget.charge(limit)
-            raise
+            raise StudentTimeout(f"{exc}{self._where(log_offset)}") from None
         if "import_error" in hello:
             info = hello["import_error"]
             self.close()
@@ -177,13 +186,18 @@ class StudentProcess:
         if probe is None and name not in self.names:
             raise MissingFunction(f"your code does not define `{name}`")
         payload = codec.encode({"name": name, "args": list(args), "kwargs": dict(kwargs),
-                                "return_args": return_args, "probe": probe})
+                                "return_args": return_args, "probe": probe, "watch_after": _watch_after(timeout)})
+        log_offset = self._log_size()
         started = time.perf_counter()
         try:
             codec.write_frame(self._requests, payload)
         except (BrokenPipeError, OSError):
             self._crashed(f"while calling {name}")
-        reply = self._read_reply(timeout, during=f"running {name}")
+        during = "the grader ran your code" if probe is not None else f"running {name}"
+        try:
+            reply = self._read_reply(timeout, during=during)
+        except StudentTimeout as exc:
+            raise StudentTimeout(f"{exc}{self._where(log_offset)}") from None
         seconds = time.perf_counter() - started
         if "raised" in reply:
             raise _builtin_exception(reply["raised"])
@@ -194,6 +208,44 @@ class StudentProcess:
                                f"for checking ({reply['unsendable']})")
         return CallResult(reply.get("value"), reply.get("args_after"),
                           reply.get("kwargs_after"), seconds)
+
+    def _log_size(self):
+        try:
+            return os.path.getsize(self.server.log_path)
+        except OSError:
+            return 0
+
+    def _where(self, log_offset):
+        """Where the student's code was when the time ran out, from the watchdog's report in the log ('' if unknown).
+
+        The report is written by the answer's own process, so it is only ever shown
+        to that student, and only as a line of their own code.
+        """
+        try:
+            with open(self.server.log_path, "rb") as log:
+                log.seek(log_offset)
+                text = log.read(1 << 16).decode(errors="replace")
+        except OSError:
+            return ""
+        if "Timeout (" not in text:
+            return ""
+        for line in text.rsplit("Timeout (", 1)[1].splitlines():     # most recent call first
+            match = re.match(r'\s*File "(.*)", line (\d+) in (\S+)', line)
+            if match and match.group(1) == self.answer_file:
+                number, function = int(match.group(2)), match.group(3)
+                source = self._source_lines()
+                code = source[number - 1].strip() if 0 < number <= len(source) else ""
+                place = "your top-level code" if function == "<module>" else f"`{function}`"
+                return f"; it was running {place}" + (f", at: {code[:120]}" if code else "")
+        return ""
+
+    def _source_lines(self):
+        if self._source is None:
+            try:
+                self._source = Path(self.answer_file).read_text().splitlines()
+            except OSError:
+                self._source = []
+        return self._source
 
     def _read_exact(self, n, deadline, during):
         chunks, need = [], n

@@ -18,6 +18,7 @@ copied into a sandbox without the graders.
 """
 import importlib
 import importlib.abc
+import faulthandler
 import importlib.util
 import json
 import os
@@ -99,7 +100,18 @@ def _die_with_parent():
         pass
 
 
-def serve_answer(request_fd, reply_fd, answer_file, blocked):
+def _watch(seconds):
+    """If the code about to run is still running after `seconds`, write where it is to stderr.
+
+    The trusted side, which kills the process at its time limit, reads that from
+    the log to tell the student which line of theirs was running. faulthandler's
+    watchdog is a C thread: it reports also from inside a long numpy or torch call.
+    """
+    if seconds:
+        faulthandler.dump_traceback_later(seconds, exit=False, file=2)
+
+
+def serve_answer(request_fd, reply_fd, answer_file, blocked, watch_after=None):
     """One child: load the answer module, then serve calls until the request pipe closes."""
     requests = os.fdopen(request_fd, "rb")
     replies = os.fdopen(reply_fd, "wb")
@@ -114,11 +126,14 @@ def serve_answer(request_fd, reply_fd, answer_file, blocked):
     spec = importlib.util.spec_from_file_location(ANSWER_MODULE, answer_file)
     module = importlib.util.module_from_spec(spec)
     sys.modules[ANSWER_MODULE] = module
+    _watch(watch_after)
     try:
         spec.loader.exec_module(module)
     except BaseException as exc:  # noqa: BLE001 - SystemExit at import is an answer too
+        faulthandler.cancel_dump_traceback_later()
         reply({"import_error": _describe(exc, answer_file)})
         return
+    faulthandler.cancel_dump_traceback_later()
     reply({"ready": sorted(n for n in vars(module) if not n.startswith("__"))})
     probes = {}
 
@@ -143,11 +158,14 @@ def serve_answer(request_fd, reply_fd, answer_file, blocked):
             reply({"missing": name})
             continue
         _seed_everything()
+        _watch(request.get("watch_after"))
         try:
             value = func(*args, **kwargs)
         except BaseException as exc:  # noqa: BLE001 - incl. SystemExit/KeyboardInterrupt
+            faulthandler.cancel_dump_traceback_later()
             reply({"raised": _describe(exc, answer_file)})
             continue
+        faulthandler.cancel_dump_traceback_later()
         out = {"value": value}
         if request.get("return_args"):
             out["args_after"] = list(args)
@@ -201,7 +219,7 @@ def serve_forks(control, blocked):
                 os.setpgid(0, 0)
                 _die_with_parent()
                 try:
-                    serve_answer(fds[0], fds[1], request["spawn"], blocked)
+                    serve_answer(fds[0], fds[1], request["spawn"], blocked, request.get("watch_after"))
                 finally:
                     os._exit(0)
             for fd in fds:
