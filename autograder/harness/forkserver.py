@@ -58,8 +58,10 @@ class AnswerForkServer:
         cmd = [sys.executable, "-I", str(worker), str(theirs.fileno()), ",".join(self.blocked_modules)]
         if self.sandboxed:
             sandbox.grant(self.answer_dir)
+            # sandboxed: True (the mechanism KIT_SANDBOX picks here) or a mechanism's name (the grader's choice)
             cmd = sandbox.wrap(cmd, writable=[self.answer_dir], readable=[worker.parent],
-                               workdir=self.answer_dir, env=answer_env())
+                               workdir=self.answer_dir, env=answer_env(),
+                               mechanism=self.sandboxed if isinstance(self.sandboxed, str) else None)
         try:
             with open(self.log_path, "ab") as log:
                 # what answers print is not graded: discard it; keep stderr for crash reports

