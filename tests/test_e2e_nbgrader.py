@@ -103,11 +103,14 @@ def test_a_broken_submission_does_not_stop_the_others(course, capsys):
     c, _ = course
     shutil.copytree(c.root / "submitted" / "ada", c.root / "submitted" / "dan")
     (c.root / "submitted" / "dan" / "maxpool" / "maxpool.ipynb").write_text("{not a notebook")
-    assert cli.main(["grade", "maxpool", "--course", str(c.root), "--no-progress"]) == 0
-    out = capsys.readouterr().out
-    assert "could not grade dan (maxpool): " in out and "already graded" in out
+    # the others are graded; the exit status says one could not be
+    assert cli.main(["grade", "maxpool", "--course", str(c.root), "--no-progress"]) == 1
+    captured = capsys.readouterr()
+    assert "could not grade dan (maxpool): " in captured.out and "already graded" in captured.out
+    assert "1 submission(s) could not be graded" in captured.err
     s = scores(c.table(["maxpool"]))
-    assert s["ada"] == (12, 12) and s["bob"][0] == 0 and s.get("dan", (0,))[0] == 0
+    assert s["ada"] == (12, 12) and s["bob"][0] == 0
+    assert "dan" not in s or s["dan"][0] == 0
 
 
 def test_grade_in_the_kernel_outside_autograde_grades_the_saved_notebook(tmp_path, monkeypatch):
