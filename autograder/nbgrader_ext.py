@@ -156,12 +156,17 @@ class ExecuteContained(Execute):
         size = len(json.dumps(out.get("text") or out.get("data") or ""))
         seen = self._output_chars.get(cell_index, 0)
         self._output_chars[cell_index] = seen + size
-        if seen + size > self.max_output_chars:
+        if seen + size <= self.max_output_chars:
+            return out
+        room = self.max_output_chars - seen
+        if room > 0 and out.get("output_type") == "stream":
+            out["text"] = out["text"][:room]          # keep what fits: its head stays readable
+        elif out in outs:
             outs.remove(out)
-            if seen <= self.max_output_chars:
-                outs.append(nbformat.v4.new_output(
-                    "stream", name="stdout", text=f"\n... [output beyond {self.max_output_chars:,} characters "
-                                                 "dropped at grading] ...\n"))
+        if seen <= self.max_output_chars:
+            outs.append(nbformat.v4.new_output(
+                "stream", name="stdout", text=f"\n... [output beyond {self.max_output_chars:,} characters "
+                                             "dropped at grading] ...\n"))
         return out
 
 

@@ -91,6 +91,7 @@ class Limits:
 def _python_dirs():
     """The interpreter, the standard library and site-packages: read-only in the sandbox."""
     dirs = {Path(sys.base_prefix), Path(sys.prefix), Path(sys.executable).resolve().parent.parent}
+    dirs.update(_interpreter_links())
     for key in ("stdlib", "platstdlib", "purelib", "platlib"):
         dirs.add(Path(sysconfig.get_paths()[key]))
     for entry in sys.path:
@@ -106,6 +107,23 @@ def _python_dirs():
         return not inside_kit or d == venv or venv in d.parents
 
     return sorted(d for d in dirs if d.exists() and visible(d.resolve()))
+
+
+def _interpreter_links():
+    """The folders of every link on the way from sys.executable to the real interpreter.
+
+    A venv's `python` links to the Python that made it, by the path it was found
+    at (a folder of links on PATH, a pyenv shim's target...): each hop must resolve
+    inside the sandbox too, or the kernel cannot start there.
+    """
+    folders, path = set(), Path(sys.executable)
+    for _ in range(40):                         # a loop of links ends somewhere
+        folders.add(path.parent)
+        if not path.is_symlink():
+            break
+        target = Path(os.readlink(path))
+        path = target if target.is_absolute() else path.parent / target
+    return folders
 
 
 APPARMOR_USERNS = Path("/proc/sys/kernel/apparmor_restrict_unprivileged_userns")
