@@ -103,16 +103,21 @@ class Course:
                                                           sub.late_submission_penalty or 0)
         return late
 
-    def sandboxed(self, student, assignment):
-        """True/False as the graded notebooks say (None if it was not graded by the kit)."""
-        flags = []
+    def isolation(self, student, assignment):
+        """How the graded notebooks say their code was isolated: "bubblewrap", "landlock+seccomp", ...,
+        "OFF (accepted risk)" if any part ran without a sandbox, None if the kit did not grade it."""
+        results = []
         for path in (self.root / "autograded" / student / assignment).glob("*.ipynb"):
             try:
                 meta = json.loads(path.read_text()).get("metadata", {}).get("autograder", {})
             except (OSError, ValueError):
                 continue
-            flags += [r.get("sandboxed") for r in meta.values()]
-        return None if not flags else all(flags)
+            results += list(meta.values())
+        if not results:
+            return None
+        if not all(r.get("sandboxed") for r in results):
+            return "OFF (accepted risk)"
+        return ", ".join(sorted({r.get("isolation") or "on" for r in results}))
 
 
 def failure_reason(log):
@@ -134,7 +139,7 @@ def failure_reason(log):
 
 
 def format_table(rows, course=None):
-    """One line per student and assignment; with `course`, whether the sandbox was on."""
+    """One line per student and assignment; with `course`, how its code was isolated."""
     if not rows:
         return "(no graded submissions)"
     parts = sorted({p for _, _, ps, _, _ in rows for p in ps})
@@ -142,7 +147,7 @@ def format_table(rows, course=None):
     late = course.lateness(sorted({a for _, a, _, _, _ in rows})) if course else {}
     show_late = any(seconds > 0 for seconds, _ in late.values())
     header = ["student", "assignment", *short, "total"] + (["late"] if show_late else []) + (
-        ["sandbox"] if course else [])
+        ["isolation"] if course else [])
     lines = []
     for student, assignment, ps, score, max_score in rows:
         cells = [f"{ps[p][0]:g}/{ps[p][1]:g}" if p in ps else "-" for p in parts]
@@ -151,8 +156,7 @@ def format_table(rows, course=None):
             seconds, penalty = late.get((student, assignment), (0, 0))
             line.append(f"{seconds / 86400:.1f} d, -{penalty:g}" if seconds > 0 else "")
         if course:
-            flag = course.sandboxed(student, assignment)
-            line.append({True: "on", False: "OFF (accepted risk)", None: "-"}[flag])
+            line.append(course.isolation(student, assignment) or "-")
         lines.append(line)
     widths = [max(len(str(r[i])) for r in [header, *lines]) for i in range(len(header))]
     fmt = lambda r: "  ".join(str(v).ljust(w) for v, w in zip(r, widths))  # noqa: E731

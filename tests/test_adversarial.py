@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.skipif(sandbox.check() is not None and not os.environ.
                                  reason=f"no sandbox here: {sandbox.check()}"),
               pytest.mark.xdist_group("adversarial")]
 
-CELL_TIMEOUT = 20          # seconds per notebook cell at autograde, for this class
+CELL_TIMEOUT = 30          # seconds per notebook cell at autograde: the default (nbgrader_config.py), not lowered
 
 
 def reference_notebook():
@@ -178,14 +178,11 @@ def graded(tmp_path_factory):
                 **checksums(paths.SOLUTIONS / "maxpool"), **checksums(root / "submitted" / "honest")}
 
     protected = protected_files()
-    os.environ["KIT_CELL_TIMEOUT"] = str(CELL_TIMEOUT)
+    assert "KIT_CELL_TIMEOUT" not in os.environ      # graded at the defaults
     started = time.monotonic()
     output = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(output):
-            exit_code = cli.main(["grade", "maxpool", "--course", str(root)])
-    finally:
-        del os.environ["KIT_CELL_TIMEOUT"]
+    with contextlib.redirect_stdout(output):
+        exit_code = cli.main(["grade", "maxpool", "--course", str(root)])
     elapsed = time.monotonic() - started
     print(output.getvalue())
     server.close()
@@ -297,9 +294,9 @@ def test_huge_output_keeps_notebooks_and_feedback_bounded(graded):
     assert "characters cut" in feedback.read_text()
 
 
-def test_the_report_says_the_sandbox_was_on_for_every_student(graded):
+def test_the_report_says_how_every_student_was_isolated(graded):
     lines = [line for line in graded["output"].splitlines() if line.startswith(("honest ", "looper "))]
-    assert len(lines) == 2 and all(line.rstrip().endswith("on") for line in lines)
+    assert len(lines) == 2 and all(line.rstrip().endswith("bubblewrap") for line in lines)
 
 
 def test_answers_hard_coded_for_the_visible_example_fail_the_hidden_checks(graded):
