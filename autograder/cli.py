@@ -31,8 +31,9 @@ def cmd_grade_file(args):
         return 2
     if path.suffix == ".ipynb":
         source = notebooks.answer_module_source(notebooks.read(path), title=f"Answer code of {path.name}")
-    else:
-        source = path.read_text()
+    else:   # the notebook's setup cells come first, as they would in the notebook
+        source = notebooks.with_setup_cells(notebooks.read(assignment.source_notebook), path.read_text(),
+                                            title=f"Answer code of {path.name}")
     result = runner.grade_source(assignment, source, parts=args.part or None)
     print(json.dumps(result.to_json(), indent=1) if args.json else result.report())
     return 0

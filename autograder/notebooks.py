@@ -60,6 +60,16 @@ def answer_module_source(nb, *, title):
     return "\n\n".join(chunks)
 
 
+def with_setup_cells(nb, code, *, title):
+    """A plain answer file (a student's .py) as the answer module: the notebook's read-only
+    `module` cells (its imports and constants) first, then `code`, as a notebook would give them."""
+    setup = [cell for cell in nb.cells if is_module_cell(cell) and not is_answer_cell(cell)]
+    chunks = [f'"""{title}"""\n'] + [
+        f"# --- cell {_nbgrader(c).get('grade_id', 'setup')} ---\n{_python_only(c.source.strip(chr(10)))}\n"
+        for c in setup]
+    return "\n\n".join(chunks + [f"# --- the answer file ---\n{code}"])
+
+
 def grade_call(source):
     """(assignment, part) of a `grade("a", "p")` call in a cell's source, or None."""
     try:
