@@ -6,7 +6,7 @@ here on the grader's own LeNet-5 give the expected values.
 """
 import numpy as np
 
-from autograder.harness.checks import expect, expect_array
+from autograder.harness.checks import CheckFailed, expect, expect_array
 
 from autograder.graders.lenet5.reference import run_reference, seeded_reference_model, state_dict_arrays
 
@@ -51,11 +51,29 @@ def describe_layers(answer):
 
 
 def outputs(answer, num_classes, x, state):
-    """Logits for `x` (and their shape) from LeNet5(num_classes), with `state` loaded when given."""
+    """Logits for `x` (and their shape) from LeNet5(num_classes), with `state` loaded when given.
+
+    The weights go in by position and shape within the two attributes the text names
+    (`features`, `classifier`), never by state_dict key: the text fixes the layers and
+    their order, not their names.
+    """
     import torch
     model = answer.LeNet5(num_classes=num_classes)
     if state is not None:
-        model.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()})
+        for attr in ("features", "classifier"):
+            part = getattr(model, attr, None)
+            mine = list(part.parameters()) if isinstance(part, torch.nn.Module) else []
+            # the reference's keys are "<attr>.<layer index>.<weight|bias>"
+            keys = sorted((k for k in state if k.startswith(attr + ".")),
+                          key=lambda k: (int(k.split(".")[1]), k.split(".")[2] != "weight"))
+            theirs = [state[k] for k in keys]
+            if [tuple(p.shape) for p in mine] != [tuple(v.shape) for v in theirs]:
+                return {"unloadable": f"`self.{attr}`'s parameters, in layer order, have shapes "
+                                      f"{[tuple(p.shape) for p in mine]}, not the specified layers' "
+                                      f"{[tuple(v.shape) for v in theirs]}"}
+            with torch.no_grad():
+                for p, v in zip(mine, theirs):
+                    p.copy_(torch.from_numpy(v))
     model.eval()
     with torch.no_grad():
         y = model(torch.from_numpy(x))
@@ -134,12 +152,20 @@ def test_output_shapes(student):
                    f"{tuple(got['shape'])}, expected ({n}, {num_classes})")
 
 
+def loaded(got):
+    """The probe's result, or the reason the grader could not put the lecture's weights into the model."""
+    if "unloadable" in got:
+        raise CheckFailed(f"the grader could not load the lecture's weights into your model, because "
+                          f"{got['unloadable']}")
+    return got
+
+
 def test_output_values(student):
     """with the same weights, LeNet5's logits equal the lecture's network's (no softmax, right order)"""
     rng = np.random.default_rng(2)
     state = state_dict_arrays(seeded_reference_model(10, seed=3))
     x = rng.standard_normal((6, 1, 32, 32)).astype(np.float32)
-    got = student.probe(outputs, 10, x, state)
+    got = loaded(student.probe(outputs, 10, x, state))
     want = run_reference(outputs, 10, x, state)
     expect_array(got["values"], want["values"], what="logits of a batch of 6 with given weights",
                  rtol=1e-4, atol=1e-5)
@@ -150,7 +176,7 @@ def test_output_values_other_classes(student):
     rng = np.random.default_rng(4)
     state = state_dict_arrays(seeded_reference_model(4, seed=5))
     x = (rng.random((3, 1, 32, 32)) * 3 - 0.5).astype(np.float32)
-    got = student.probe(outputs, 4, x, state)
+    got = loaded(student.probe(outputs, 4, x, state))
     want = run_reference(outputs, 4, x, state)
     expect_array(got["values"], want["values"], what="logits of LeNet5(num_classes=4) with given weights",
                  rtol=1e-4, atol=1e-5)

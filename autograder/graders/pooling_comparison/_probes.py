@@ -12,10 +12,18 @@ def probe(answer, task, *args):
     import torch
     import torch.nn as nn
 
+    def in_text_order(module):
+        # the text names `features` then `head`: their parameters in that order, whatever order the
+        # attributes were registered in (the layers' order within each is the text's too)
+        parts = [getattr(module, n, None) for n in ("features", "head")]
+        if all(isinstance(m, nn.Module) for m in parts):
+            return [p for m in parts for p in m.parameters()]
+        return list(module.parameters())
+
     def fill(module):
-        # deterministic parameters, in parameter order: the same for any correct answer
+        # deterministic parameters, in the text's order: the same for any correct answer
         with torch.no_grad():
-            for i, p in enumerate(module.parameters()):
+            for i, p in enumerate(in_text_order(module)):
                 rng = np.random.default_rng(1000 + i)
                 fan_in = int(np.prod(p.shape[1:])) if p.dim() > 1 else 4
                 values = rng.standard_normal(tuple(p.shape)) / np.sqrt(fan_in)
@@ -103,7 +111,7 @@ def probe(answer, task, *args):
         if not info["module"]:
             return info
         info["params"] = count(model)
-        info["shapes"] = [tuple(p.shape) for p in model.parameters()]
+        info["shapes"] = [tuple(p.shape) for p in in_text_order(model)]
         info["children"] = {n: type(getattr(model, n, None)).__name__ for n in ("features", "head")}
         fill(model)
         model.eval()
@@ -132,12 +140,12 @@ def probe(answer, task, *args):
             class Recording(original):
                 def __init__(self, *a, **k):
                     super().__init__(*a, **k)
-                    first = next(iter(self.parameters()), None)
+                    first = next(iter(in_text_order(self)), None)     # the first convolution's weight
                     made.append((self, None if first is None else first.detach().clone()))
         else:
             def Recording(*a, **k):  # noqa: N802 - stands in for a class
                 model = original(*a, **k)
-                first = next(iter(model.parameters()), None)
+                first = next(iter(in_text_order(model)), None)
                 made.append((model, None if first is None else first.detach().clone()))
                 return model
 
