@@ -457,19 +457,26 @@ def preexec(limits):
         cap(resource.RLIMIT_FSIZE, limits.file_bytes)
         cap(resource.RLIMIT_NOFILE, limits.open_files)
         cap(resource.RLIMIT_CORE, 0)
-        # per real uid: the sandbox's own uid as root; otherwise the user's processes plus a margin
-        running = limits.processes if os.geteuid() == 0 else _processes_of(os.getuid()) + limits.processes
+        # RLIMIT_NPROC counts every task (thread) of the real uid. As root the sandbox has a uid of its
+        # own; otherwise it shares the instructor's with the grader's own threads and the other gradings
+        # running beside it, so the limit is what runs now plus a wider margin (a fork bomb still stops)
+        running = (limits.processes if os.geteuid() == 0
+                   else _tasks_of(os.getuid()) + limits.processes * SHARED_UID_MARGIN)
         cap(resource.RLIMIT_NPROC, running)
     return apply
 
 
-def _processes_of(uid):
+SHARED_UID_MARGIN = 4       # without root: 4 x 64 tasks over what the instructor's uid runs at the start
+
+
+def _tasks_of(uid):
+    """Threads of all processes of `uid`: what RLIMIT_NPROC counts (processes alone undercount it)."""
     count = 0
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 if os.stat(f"/proc/{entry}").st_uid == uid:
-                    count += 1
+                    count += len(os.listdir(f"/proc/{entry}/task"))
             except OSError:
                 pass
     return count
