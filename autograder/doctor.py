@@ -45,25 +45,19 @@ def python_version():
 
 
 def _pins(name):
+    """{package: pinned version} of a requirements file, for the pins whose markers apply here."""
+    from packaging.requirements import InvalidRequirement, Requirement
     pins = {}
     path = paths.KIT_ROOT / name
-    if path.exists():
-        for line in path.read_text().splitlines():
-            line = line.split("#")[0].strip()
-            match = re.match(r"^([A-Za-z0-9_.\-]+)(\[[^\]]*\])?==([^;\s]+)\s*(;.*)?$", line)
-            if match and _applies(match.group(4)):
-                pins[match.group(1).lower().replace("_", "-")] = match.group(3)
+    for line in path.read_text().splitlines() if path.exists() else ():
+        try:
+            req = Requirement(line.split("#")[0].strip())
+        except InvalidRequirement:         # blank lines, comments
+            continue
+        exact = [s.version for s in req.specifier if s.operator == "=="]
+        if exact and (req.marker is None or req.marker.evaluate()):
+            pins[req.name.lower().replace("_", "-")] = exact[0]
     return pins
-
-
-def _applies(marker):
-    if not marker:
-        return True
-    try:
-        from packaging.markers import Marker
-        return Marker(marker.lstrip(";").strip()).evaluate()
-    except Exception:  # noqa: BLE001 - an unreadable marker: check the pin anyway
-        return True
 
 
 def installed_lock():
@@ -89,10 +83,7 @@ def installed_lock():
 
 def sandbox_findings():
     from .harness import sandbox
-    findings = []
-    diagnose = getattr(sandbox, "diagnose", None)
-    if diagnose is not None:
-        findings += [Finding(f"sandbox: {name}", ok, detail, blocking=False) for name, ok, detail in diagnose()]
+    findings = [Finding(f"sandbox: {name}", ok, detail, blocking=False) for name, ok, detail in sandbox.diagnose()]
     try:
         chosen = sandbox.mode()
     except ValueError as exc:
@@ -104,8 +95,8 @@ def sandbox_findings():
     if reason:
         return findings + [Finding("sandbox", False, f"{reason}; or KIT_SANDBOX=off to grade without isolation "
                                                      "(you accept the risk)")]
-    isolation = getattr(sandbox, "isolation", lambda: "bubblewrap")()
-    return findings + [Finding("sandbox", True, f"grading runs under {isolation} ({sandbox.bwrap_path() or 'no bwrap'})")]
+    return findings + [Finding("sandbox", True, f"grading runs under {sandbox.isolation()} "
+                                                f"({sandbox.bwrap_path() or 'no bwrap'})")]
 
 
 def data_files():
