@@ -128,6 +128,17 @@ def student_message(excinfo):
     return f"your code's output could not be checked ({type(exc).__name__}: {str(exc)[:200]})"
 
 
+def check_weight(item):
+    """How much a check counts in its part: `@pytest.mark.weight(w)` on it, 1 without."""
+    marker = item.get_closest_marker("weight")
+    if marker is None:
+        return 1.0
+    weight = float(marker.args[0])
+    if not weight > 0:
+        raise ValueError(f"{item.nodeid}: a check's weight must be above 0, not {marker.args[0]!r}")
+    return weight
+
+
 class Recorder:
     def __init__(self, path):
         self.path = path
@@ -148,7 +159,7 @@ class Recorder:
                 answer, check = answers(item.config)[0], item.name
             self.checks[key] = {"answer": answer_key(answer), "part": part_of(item), "check": check,
                                 "title": doc[0] if doc else check.replace("_", " "),
-                                "passed": True, "message": ""}
+                                "weight": check_weight(item), "passed": True, "message": ""}
         entry = self.checks[key]
         if report.failed and entry["passed"]:
             entry["passed"] = False

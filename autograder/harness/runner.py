@@ -30,12 +30,22 @@ class PartResult:
     def passed(self):
         return sum(c["passed"] for c in self.checks)
 
+    @staticmethod
+    def weight(check):
+        return check.get("weight", 1.0)     # results written before checks had weights weigh 1
+
     @property
     def points(self):
         if self.error or not self.checks:
             return 0.0
+        earned = sum(self.weight(c) for c in self.checks if c["passed"])
+        total = sum(self.weight(c) for c in self.checks)
         # floor to the cent so that rounding never exceeds the cell's points
-        return int(self.max_points * self.passed / len(self.checks) * 100) / 100
+        return int(self.max_points * earned / total * 100 + 1e-9) / 100
+
+    def worth(self, check):
+        """The points one check carries in this part."""
+        return self.max_points * self.weight(check) / sum(self.weight(c) for c in self.checks)
 
     def report(self):
         head = f"{self.part}: {self.points:g} / {self.max_points:g} points"
@@ -49,7 +59,7 @@ class PartResult:
             return "\n".join(lines)
         for c in failed:
             message = c["message"].replace("\n", "\n      ")
-            lines.append(f"  FAILED {c['title']}\n      {message}")
+            lines.append(f"  FAILED ({self.worth(c):.2g} points) {c['title']}\n      {message}")
         return "\n".join(lines)
 
 
