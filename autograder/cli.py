@@ -43,6 +43,8 @@ def cmd_check(args):
     from . import selfcheck
     outcomes = selfcheck.check(args.assignments or None)
     print(selfcheck.format_outcomes(outcomes))
+    print("\nfairness of the graders:")
+    print(selfcheck.format_fairness(selfcheck.fairness(outcomes)))
     return 0 if all(o.ok for o in outcomes) else 1
 
 
