@@ -21,6 +21,10 @@ HARD_TIMEOUT = 20.0                # the big call is stopped after this long
 
 LECTURE_X = np.arange(1, 17, dtype=np.float64).reshape(1, 1, 4, 4)
 LECTURE_WHAT = "x = 1..16 as a (1, 1, 4, 4) array, kernel_size=2, stride=2"
+# The lecture's numbers in another order (no longer a ramp, on which any two opposite corners average to the
+# window's mean): an answer that returns the lecture's result whatever x is, or reads one corner, fails here.
+SHUFFLED_X = np.array([[[[7, 12, 1, 14], [2, 16, 11, 5], [13, 3, 8, 10], [9, 6, 15, 4]]]], dtype=np.float64)
+SHUFFLED_WHAT = "x = [[7, 12, 1, 14], [2, 16, 11, 5], [13, 3, 8, 10], [9, 6, 15, 4]], kernel_size=2, stride=2"
 
 _POOLS = {"max": F.max_pool2d, "avg": F.avg_pool2d}
 
@@ -158,9 +162,11 @@ def call_and_compare(student, func, dout, x, k, s, p, *, note="", expected=None,
 
 
 def check_lecture_example(student, func, expected):
-    x = LECTURE_X.copy()
-    out = student.call(func, x, 2, stride=2)
+    """The lecture's example gives `expected`, and the same numbers in another order give what torch gives."""
+    out = student.call(func, LECTURE_X.copy(), 2, stride=2)
     expect_array(out, np.array(expected), what=f"{func}({LECTURE_WHAT})")
+    out = student.call(func, SHUFFLED_X.copy(), 2, stride=2)
+    expect_array(out, expected_result(func, SHUFFLED_X, 2, 2), what=f"{func}({SHUFFLED_WHAT})")
 
 
 def check_float32_and_float64(student, func, seed):
@@ -174,7 +180,8 @@ def check_float32_and_float64(student, func, seed):
 
 
 def check_inputs_not_modified(student, func, seed):
-    """The array arguments (x; dout and x for backward) are the same after the call."""
+    """The array arguments (x; dout and x for backward) are the same after the call, and its result is right
+    (a hygiene check: leaving the input alone earns nothing for a function that computes nothing)."""
     rng = np.random.default_rng(seed)
     for shape, k, s, p, dtype in [((2, 3, 7, 6), 3, 2, 1, np.float64), ((2, 2, 8, 8), 2, 2, 0, np.float32),
                                   ((1, 2, 6, 7), (3, 2), 1, (1, 1), np.float64)]:
@@ -192,6 +199,11 @@ def check_inputs_not_modified(student, func, seed):
                        or after.dtype != before.dtype or not np.array_equal(after, before))
             expect(not changed, f"{what} changed its input {name}: work on new arrays (or a copy), "
                                 f"never write into {name}")
+        try:
+            expect_array(result.value, expected_result(func, *args, k, s, p), what=what,
+                         check_dtype=not is_backward(func))
+        except CheckFailed as exc:
+            raise CheckFailed(f"{exc} (this check counts only when the result is right too)") from None
 
 
 # CPU seconds the trusted expected_result takes on the big case, measured on the 2-core

@@ -4,6 +4,7 @@ Expected gradients come from torch autograd of avg_pool2d with its defaults
 (zero padding counted in the mean) and, independently, from central differences.
 """
 import numpy as np
+import pytest
 
 from autograder.graders.maxpool.cases import (
     BACKWARD_CASES, call_and_compare, check_inputs_not_modified, check_speed_big_batch,
@@ -60,6 +61,7 @@ def test_matches_numeric_gradient(student):
                          expected=numeric_grad("avg", dout, x, k, s, p, eps=1e-3))
 
 
+@pytest.mark.weight(0.5)
 def test_inputs_not_modified(student):
     """avg_pool2d_backward does not change dout or x"""
     check_inputs_not_modified(student, FUNC, 405)

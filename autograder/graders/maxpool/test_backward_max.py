@@ -4,6 +4,7 @@ Expected gradients come from torch autograd (CPU: ties go to the first maximum i
 row-major order within each window) and, independently, from central differences.
 """
 import numpy as np
+import pytest
 
 from autograder.graders.maxpool.cases import (
     BACKWARD_CASES, call_and_compare, check_inputs_not_modified, check_speed_big_batch, describe,
@@ -79,6 +80,7 @@ def test_matches_numeric_gradient(student):
                          expected=numeric_grad("max", dout, x, k, s, p, eps=1e-4))
 
 
+@pytest.mark.weight(0.5)
 def test_inputs_not_modified(student):
     """max_pool2d_backward does not change dout or x"""
     check_inputs_not_modified(student, FUNC, 305)

@@ -4,6 +4,7 @@ Expected values come from torch.nn.functional.avg_pool2d with its defaults
 (zero padding counted in the mean), computed in float64 on the trusted side.
 """
 import numpy as np
+import pytest
 
 from autograder.graders.maxpool.cases import (
     check_float32_and_float64, check_inputs_not_modified, check_lecture_example, check_speed_big_batch,
@@ -96,6 +97,7 @@ def test_float32_and_float64(student):
     check_float32_and_float64(student, FUNC, 204)
 
 
+@pytest.mark.weight(0.5)
 def test_input_not_modified(student):
     """avg_pool2d does not change its input array"""
     check_inputs_not_modified(student, FUNC, 205)

@@ -4,10 +4,11 @@ Expected values come from torch.nn.functional.max_pool2d, computed here on the
 trusted side; the student's code is only ever called through the `student` fixture.
 """
 import numpy as np
+import pytest
 
 from autograder.graders.maxpool.cases import (
     check_float32_and_float64, check_inputs_not_modified, check_lecture_example, check_speed_big_batch,
-    describe, expected_max, random_case,
+    describe, expected_max, output_shape, random_case,
 )
 from autograder.harness.checks import expect, expect_array
 
@@ -50,7 +51,7 @@ def test_matches_torch_on_many_cases(student):
 
 
 def test_output_shape(student):
-    """max_pool2d's output has floor((H + 2p - k) / s) + 1 rows and floor((W + 2p - k) / s) + 1 columns"""
+    """max_pool2d's output has floor((H + 2p - k) / s) + 1 rows and floor((W + 2p - k) / s) + 1 columns, and the right values"""
     rng = np.random.default_rng(102)
     # most of these have (H + 2p - k) not divisible by s, so that rounding up is wrong
     cases = [((1, 1, 7, 7), 2, 2, 0), ((1, 2, 5, 8), 2, 4, 0), ((2, 1, 10, 6), 3, 2, 1),
@@ -61,10 +62,11 @@ def test_output_shape(student):
         x = rng.standard_normal(shape)
         out = student.max_pool2d(x, k, stride=s, padding=p)
         what = describe(FUNC, shape, k, dict(stride=s, padding=p))
-        expected = expected_max(x, k, s, p).shape
+        expected = output_shape(shape, k, s, p)
         if not isinstance(out, np.ndarray):
             expect_array(out, np.zeros(expected), what=what)      # reports the type it got
         expect(out.shape == expected, f"{what}: output shape {out.shape}, expected {expected}")
+        expect_array(out, expected_max(x, k, s, p), what=what)
 
 
 def test_float32_and_float64(student):
@@ -96,6 +98,7 @@ def test_default_stride_is_kernel_size(student):
                      what=describe(FUNC, shape, k, kwargs))
 
 
+@pytest.mark.weight(0.5)
 def test_input_not_modified(student):
     """max_pool2d does not change its input array"""
     check_inputs_not_modified(student, FUNC, 106)

@@ -1,9 +1,10 @@
 """Hidden checks that the answer is written with numpy only (part: numpy_only).
 
 One check per function: the answer's source must not import a library that does
-pooling (a static look at `student.source`), and the function must work on the
-lecture's example in the student's process, where those libraries cannot be
-imported (so an import at call time shows up as an ImportError).
+pooling (a static look at `student.source`), and the function must work on a
+small case in the student's process, where those libraries cannot be imported
+(so an import at call time shows up as an ImportError). The case is not the
+lecture's example, which an answer could return without computing anything.
 """
 import ast
 import re
@@ -11,7 +12,7 @@ import re
 import numpy as np
 
 from autograder.graders.maxpool import BLOCKED_MODULES
-from autograder.graders.maxpool.cases import LECTURE_WHAT, LECTURE_X, expected_avg, expected_grad, expected_max
+from autograder.graders.maxpool.cases import expected_avg, expected_grad, expected_max
 from autograder.harness.checks import CheckFailed, expect_array
 
 # the modules the answer's process cannot import, plus a few more that could pool for it
@@ -60,10 +61,18 @@ def expect_no_forbidden_imports(student):
 
 
 # -- the dynamic part -----------------------------------------------------------
+# one small case for all four: random numbers (fixed seed), overlapping windows and padding
+SMALL_X = np.random.default_rng(901).standard_normal((1, 2, 7, 6))
+SMALL_DOUT = np.random.default_rng(902).standard_normal((1, 2, 4, 3))
+SMALL_ARGS = (3,)
+SMALL_KWARGS = {"stride": 2, "padding": 1}
+SMALL_WHAT = "x of shape (1, 2, 7, 6), kernel_size=3, stride=2, padding=1"
+DOUT_WHAT = f"dout of shape (1, 2, 4, 3), {SMALL_WHAT}"
 
-def run_lecture_example(student, func, *args):
+
+def run_small_case(student, func, *args):
     try:
-        return student.call(func, *args, 2, stride=2, timeout=10.0)   # tiny case: 10 s is plenty
+        return student.call(func, *args, *SMALL_ARGS, **SMALL_KWARGS, timeout=10.0)   # tiny case: 10 s is plenty
     except ImportError as exc:
         match = re.match(r"(\w+) is not allowed", str(exc))
         module = match.group(1) if match else None
@@ -77,8 +86,8 @@ def run_lecture_example(student, func, *args):
 
 
 def check_uses_numpy_only(student, func, args, expected, what, **compare):
-    """The lecture's example through `func` in the answer's process, then the static look."""
-    out = run_lecture_example(student, func, *args)
+    """The small case through `func` in the answer's process, then the static look."""
+    out = run_small_case(student, func, *args)
     expect_no_forbidden_imports(student)
     expect_array(out, expected, what=f"{func}({what})", **compare)
 
@@ -87,25 +96,21 @@ def check_uses_numpy_only(student, func, args, expected, what, **compare):
 
 def test_max_pool2d_uses_numpy_only(student):
     """max_pool2d works with numpy only (no torch, scipy, skimage, ... anywhere in your code)"""
-    check_uses_numpy_only(student, "max_pool2d", (LECTURE_X,), expected_max(LECTURE_X, 2, 2), LECTURE_WHAT)
+    check_uses_numpy_only(student, "max_pool2d", (SMALL_X,), expected_max(SMALL_X, 3, 2, 1), SMALL_WHAT)
 
 
 def test_avg_pool2d_uses_numpy_only(student):
     """avg_pool2d works with numpy only (no torch, scipy, skimage, ... anywhere in your code)"""
-    check_uses_numpy_only(student, "avg_pool2d", (LECTURE_X,), expected_avg(LECTURE_X, 2, 2), LECTURE_WHAT)
+    check_uses_numpy_only(student, "avg_pool2d", (SMALL_X,), expected_avg(SMALL_X, 3, 2, 1), SMALL_WHAT)
 
 
 def test_max_pool2d_backward_uses_numpy_only(student):
     """max_pool2d_backward works with numpy only (no torch, scipy, skimage, ... anywhere in your code)"""
-    dout = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
-    check_uses_numpy_only(student, "max_pool2d_backward", (dout, LECTURE_X),
-                          expected_grad("max", dout, LECTURE_X, 2, 2),
-                          f"dout = [[1, 2], [3, 4]], {LECTURE_WHAT}", check_dtype=False)
+    check_uses_numpy_only(student, "max_pool2d_backward", (SMALL_DOUT, SMALL_X),
+                          expected_grad("max", SMALL_DOUT, SMALL_X, 3, 2, 1), DOUT_WHAT, check_dtype=False)
 
 
 def test_avg_pool2d_backward_uses_numpy_only(student):
     """avg_pool2d_backward works with numpy only (no torch, scipy, skimage, ... anywhere in your code)"""
-    dout = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
-    check_uses_numpy_only(student, "avg_pool2d_backward", (dout, LECTURE_X),
-                          expected_grad("avg", dout, LECTURE_X, 2, 2),
-                          f"dout = [[1, 2], [3, 4]], {LECTURE_WHAT}", check_dtype=False)
+    check_uses_numpy_only(student, "avg_pool2d_backward", (SMALL_DOUT, SMALL_X),
+                          expected_grad("avg", SMALL_DOUT, SMALL_X, 3, 2, 1), DOUT_WHAT, check_dtype=False)
