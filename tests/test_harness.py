@@ -360,3 +360,51 @@ def test_points_never_exceed_the_cells_points():
     assert part.points == 2.0
     part = runner.PartResult("p", 1, checks=[{"passed": True}] * 2 + [{"passed": False}])
     assert part.points == 0.66
+
+
+WEIGHED = '''
+    import pytest
+    from autograder.harness.checks import expect
+
+    def test_main(student):
+        """double doubles"""
+        expect(student.double(3) == 6, "double(3) is not 6")
+
+    @pytest.mark.weight(0.5)
+    @pytest.mark.needs("test_main")
+    def test_hygiene(student):
+        """double leaves its input alone"""
+        expect(student.double(1) is not None, "double returned None")
+
+    @pytest.mark.weight(1.5)
+    def test_other(student):
+        """picky keeps positives"""
+        expect(student.picky(2) == 2, "picky(2) is not 2")
+    '''
+
+
+@pytest.fixture
+def weighed_assignment(tmp_path):
+    graders = tmp_path / "graders"
+    graders.mkdir()
+    (graders / "test_weighed.py").write_text(textwrap.dedent(WEIGHED))
+    return SimpleNamespace(name="fake", graders_dir=graders, blocked_modules=(), parts=["weighed"],
+                           points=lambda: {"weighed": 3})
+
+
+def test_checks_count_by_their_weight_and_a_hygiene_check_only_with_the_check_it_needs(weighed_assignment):
+    right = runner.grade_source(weighed_assignment, ANSWER).parts["weighed"]
+    assert right.points == 3 and [c["weight"] for c in right.checks] == [1.0, 0.5, 1.5]
+    # the main check fails: the hygiene check passed on its own, but does not count, and says why
+    wrong = runner.grade_source(weighed_assignment, ANSWER.replace("return x * 2", "return x * 0")).parts["weighed"]
+    hygiene = next(c for c in wrong.checks if c["check"] == "test_hygiene")
+    assert not hygiene["passed"] and '"double doubles" passes too' in hygiene["message"]
+    assert wrong.points == 1.5          # test_other alone: 1.5 of 3 weight units
+    assert "(1 points) double doubles" in wrong.report() and "(0.5 points) double leaves" in wrong.report()
+
+
+def test_a_check_that_needs_a_check_its_part_lacks_stops_the_run(weighed_assignment):
+    path = weighed_assignment.graders_dir / "test_weighed.py"
+    path.write_text(path.read_text().replace('needs("test_main")', 'needs("test_mian")'))
+    result = runner.grade_source(weighed_assignment, ANSWER)
+    assert result.points == 0 and "test_mian" in result.parts["weighed"].error

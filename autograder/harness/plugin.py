@@ -139,6 +139,31 @@ def check_weight(item):
     return weight
 
 
+def check_needs(item):
+    """The checks (test function names, same part) this check counts only with: `@pytest.mark.needs(...)`.
+
+    For hygiene and structure checks: "the input is unchanged" or "one panel per channel" proves nothing
+    about a function that computes nothing, so such a check passes only when the check of what the
+    function is for passes too.
+    """
+    marker = item.get_closest_marker("needs")
+    return list(marker.args) if marker else []
+
+
+def apply_needs(checks):
+    """A passed check whose needed checks did not all pass becomes failed, and says which one it waits for."""
+    by_name = {c["check"]: c for c in checks}
+    changed = True
+    while changed:              # until stable, should a needed check need another
+        changed = False
+        for c in checks:
+            missing = [by_name.get(n, {"title": n}) for n in c["needs"] if not by_name.get(n, {}).get("passed")]
+            if c["passed"] and missing:
+                c["passed"], changed = False, True
+                c["message"] = (f"this counts only when \"{missing[0]['title']}\" passes too, and it did not "
+                                "(see that check)")
+
+
 class Recorder:
     def __init__(self, path):
         self.path = path
@@ -159,7 +184,8 @@ class Recorder:
                 answer, check = answers(item.config)[0], item.name
             self.checks[key] = {"answer": answer_key(answer), "part": part_of(item), "check": check,
                                 "title": doc[0] if doc else check.replace("_", " "),
-                                "weight": check_weight(item), "passed": True, "message": ""}
+                                "weight": check_weight(item), "needs": check_needs(item),
+                                "passed": True, "message": ""}
         entry = self.checks[key]
         if report.failed and entry["passed"]:
             entry["passed"] = False
@@ -174,7 +200,19 @@ class Recorder:
         for entry in self.checks.values():
             answer = entry.pop("answer")
             graded.setdefault(answer, {"parts": {}})["parts"].setdefault(entry["part"], []).append(entry)
+        for answer in graded.values():
+            for checks in answer["parts"].values():
+                apply_needs(checks)
         Path(self.path).write_text(json.dumps({"answers": graded}, indent=1))
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """A check may only need checks of its own part (module) that exist: a typo fails the run at once."""
+    names = {(str(item.path), getattr(item, "originalname", item.name)) for item in items}
+    for item in items:
+        for needed in check_needs(item):
+            if (str(item.path), needed) not in names:
+                raise pytest.UsageError(f"{item.nodeid} needs {needed!r}, which is not a check of its part")
 
 
 def pytest_configure(config):

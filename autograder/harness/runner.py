@@ -169,12 +169,14 @@ def _run_graders(assignment, sources, targets, results, isolation, timeout):
                *answer_args, "--kit-results", str(out),
                "--kit-blocked", ",".join(assignment.blocked_modules),
                "--kit-sandbox", "off" if isolation == "none" else isolation, *targets]
+        why_none_ran = ""
         try:
             proc = subprocess.run(cmd, cwd=scratch, env=grading_env(), timeout=timeout,
                                   stdin=subprocess.DEVNULL, capture_output=True, text=True)
-            failure = "" if out.exists() else (
-                f"the grader stopped unexpectedly (exit {proc.returncode}): "
-                + (proc.stdout + proc.stderr).strip()[-800:])
+            said = (proc.stdout + proc.stderr).strip()[-800:]
+            failure = "" if out.exists() else f"the grader stopped unexpectedly (exit {proc.returncode}): {said}"
+            if proc.returncode not in (0, 1):       # 2 and up: interrupted, internal or usage error
+                why_none_ran = f" (pytest exit {proc.returncode}: {said})"
         except subprocess.TimeoutExpired:
             failure = f"grading took longer than {timeout} s"
         if failure:
@@ -189,4 +191,4 @@ def _run_graders(assignment, sources, targets, results, isolation, timeout):
                 parts[part].checks = checks
         for r in parts.values():
             if not r.checks and not r.error:
-                r.error = "no checks ran for this part (tell your instructor)"
+                r.error = "no checks ran for this part (tell your instructor)" + why_none_ran
