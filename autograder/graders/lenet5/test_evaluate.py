@@ -7,6 +7,7 @@ record the mode and whether a graph was being built.
 import math
 
 import numpy as np
+import pytest
 
 from autograder.harness.checks import expect
 from autograder.graders.lenet5.reference import run_reference
@@ -77,6 +78,7 @@ def test_accuracy_of_known_predictions(student):
                "fraction of samples whose largest logit is the true class")
 
 
+@pytest.mark.needs("test_accuracy_of_known_predictions")
 def test_fraction_not_percent(student):
     """evaluate returns a fraction in [0, 1], not a percentage or a count"""
     got, want = _run(student, 3, 10)
@@ -86,6 +88,7 @@ def test_fraction_not_percent(student):
                                 "(not a percentage, not a count of correct samples)")
 
 
+@pytest.mark.needs("test_accuracy_of_known_predictions")
 def test_returns_a_float(student):
     """evaluate returns a Python float (not a tensor or an int)"""
     got, _ = _run(student, 4, 8)
@@ -103,6 +106,7 @@ def test_eval_mode(student):
            "with dropout in the model, the accuracy is not that of the model in evaluation mode")
 
 
+@pytest.mark.needs("test_accuracy_of_known_predictions")
 def test_no_graph(student):
     """the forward passes run without building a graph (torch.no_grad())"""
     got, _ = _run(student, 6, 8)

@@ -5,6 +5,7 @@ Probes build the student's model in the answer process and return plain data
 here on the grader's own LeNet-5 give the expected values.
 """
 import numpy as np
+import pytest
 
 from autograder.harness.checks import CheckFailed, expect, expect_array
 
@@ -81,6 +82,22 @@ def outputs(answer, num_classes, x, state):
             "values": y.detach().numpy() if isinstance(y, torch.Tensor) else None}
 
 
+def logits_of_two_batches(answer, x, changed):
+    """LeNet5()'s logits (its own seeded weights, eval mode) for batch x, and for x with image `changed` replaced."""
+    import torch
+    torch.manual_seed(0)
+    model = answer.LeNet5()
+    model.eval()
+    other = x.copy()
+    other[changed] = -x[changed][..., ::-1, :]        # another image in the same place of the batch
+    with torch.no_grad():
+        first, second = model(torch.from_numpy(x)), model(torch.from_numpy(other))
+    tensors = isinstance(first, torch.Tensor) and isinstance(second, torch.Tensor)
+    return {"type": type(first).__name__,
+            "first": first.detach().numpy() if tensors else None,
+            "second": second.detach().numpy() if tensors else None}
+
+
 def gradients(answer, x, labels):
     """Which parameters get a non-zero gradient from a cross-entropy loss on `x`."""
     import torch
@@ -114,12 +131,33 @@ def _check_layers(student, name):
     expect(len(got) == len(want), f"self.{name} has {len(got)} layers, the lecture's LeNet-5 has {len(want)}")
 
 
+# What the model part is for: logits computed from each image. The structure checks below count only when
+# this one and the gradient check pass (a model that holds the right layers but ignores them earns nothing).
+def test_each_image_gives_its_own_logits(student):
+    """each image's logits are computed from that image: changing one image of a batch changes its logits and no other's"""
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((4, 1, 32, 32)).astype(np.float32)
+    got = student.probe(logits_of_two_batches, x, 1)
+    expect(got["first"] is not None, f"LeNet5's forward returned a {got['type']}, not a torch tensor")
+    first, second = got["first"], got["second"]
+    expect(first.shape == (4, 10), f"LeNet5() on a batch of 4 gives output shape {first.shape}, expected (4, 10)")
+    unchanged = [0, 2, 3]
+    expect(np.allclose(first[unchanged], second[unchanged], rtol=1e-5, atol=1e-6),
+           "changing image 2 of a batch of 4 changed the logits of other images: each image's logits must "
+           "come from that image alone")
+    expect(not np.allclose(first[1], second[1], rtol=1e-4, atol=1e-5),
+           "changing image 2 of a batch of 4 did not change its logits: forward must compute the logits from "
+           "the input, through self.features and self.classifier")
+
+
+@pytest.mark.needs("test_each_image_gives_its_own_logits", "test_gradients_reach_every_parameter")
 def test_parameter_count_10_classes(student):
     """LeNet5() has the lecture's 61,706 parameters"""
     got = student.probe(count_parameters, None)
     expect(got == 61_706, f"LeNet5() has {got:,} parameters, the lecture's has 61,706")
 
 
+@pytest.mark.needs("test_each_image_gives_its_own_logits", "test_gradients_reach_every_parameter")
 def test_parameter_count_other_classes(student):
     """LeNet5(num_classes=7) has the right number of parameters (the last layer follows num_classes)"""
     got = student.probe(count_parameters, 7)
@@ -128,16 +166,19 @@ def test_parameter_count_other_classes(student):
                         "architecture with a 7-way last layer")
 
 
+@pytest.mark.needs("test_each_image_gives_its_own_logits", "test_gradients_reach_every_parameter")
 def test_feature_layers(student):
     """self.features holds Conv2d(1, 6, 5), ReLU, AvgPool2d(2), Conv2d(6, 16, 5), ReLU, AvgPool2d(2) in order"""
     _check_layers(student, "features")
 
 
+@pytest.mark.needs("test_each_image_gives_its_own_logits", "test_gradients_reach_every_parameter")
 def test_classifier_layers(student):
     """self.classifier holds Flatten, Linear(400, 120), ReLU, Linear(120, 84), ReLU, Linear(84, num_classes) in order"""
     _check_layers(student, "classifier")
 
 
+@pytest.mark.needs("test_each_image_gives_its_own_logits", "test_gradients_reach_every_parameter")
 def test_output_shapes(student):
     """forward maps (N, 1, 32, 32) to (N, num_classes) logits for several N and num_classes"""
     rng = np.random.default_rng(1)
@@ -182,6 +223,7 @@ def test_output_values_other_classes(student):
                  rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.needs("test_each_image_gives_its_own_logits")
 def test_gradients_reach_every_parameter(student):
     """a loss on the logits back-propagates to every parameter (none detached or frozen)"""
     rng = np.random.default_rng(6)

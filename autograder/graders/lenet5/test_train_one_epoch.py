@@ -8,6 +8,7 @@ grader's reference `train_one_epoch` give the expected values.
 import math
 
 import numpy as np
+import pytest
 
 from autograder.harness.checks import expect, expect_array
 from autograder.graders.lenet5.reference import run_reference
@@ -42,12 +43,26 @@ def train_probe(answer, x, y, epochs, batch_size, start_in_eval, dropout):
     if start_in_eval:
         model.eval()
     returned = []
+
+    def true_loss():
+        """The model's mean loss on all the samples, computed here (not what train_one_epoch says)."""
+        training = model.training
+        model.eval()
+        with torch.no_grad():
+            value = float(nn.CrossEntropyLoss()(model(torch.from_numpy(x)), torch.from_numpy(y)))
+        model.train(training)
+        return value
+    true_losses = [true_loss()]
+    del modes[:]                       # that forward pass is the probe's, not the student's
     for _ in range(epochs):
         value = answer.train_one_epoch(model, loader, optimizer, nn.CrossEntropyLoss())
         returned.append(value.detach().numpy() if isinstance(value, torch.Tensor) else value)
+        mode_count = len(modes)
+        true_losses.append(true_loss())
+        del modes[mode_count:]
     weights = torch.cat([p.detach().reshape(-1) for p in model.parameters()]).numpy().copy()
     return {"returned": returned, "types": [type(v).__name__ for v in returned], "steps": steps,
-            "modes": modes, "weights": weights}
+            "modes": modes, "weights": weights, "true_losses": true_losses}
 
 
 # -- checks ---------------------------------------------------------------------------
@@ -65,12 +80,14 @@ def _run(student, *, epochs=1, start_in_eval=False, dropout=False, seed=0, n=N_S
     return student.probe(train_probe, *args, timeout=60), run_reference(train_probe, *args)
 
 
+@pytest.mark.needs("test_mean_loss_per_sample")
 def test_returns_a_float(student):
     """train_one_epoch returns a Python float (use loss.item()), not a tensor"""
     got, _ = _run(student)
     expect(got["types"] == ["float"], f"train_one_epoch returned a {got['types'][0]}, expected a Python float")
 
 
+@pytest.mark.needs("test_loss_falls_over_epochs")
 def test_one_step_per_batch(student):
     """train_one_epoch calls optimizer.step() once per batch"""
     got, want = _run(student)
@@ -108,6 +125,7 @@ def test_weights_after_one_epoch(student):
     expect_array(got["weights"], want["weights"], what="the weights after one epoch", rtol=1e-4, atol=1e-6)
 
 
+@pytest.mark.needs("test_loss_falls_over_epochs")
 def test_train_mode(student):
     """the forward passes run in training mode, even if the model was left in eval mode"""
     got, _ = _run(student, start_in_eval=True, dropout=True)
@@ -118,8 +136,12 @@ def test_train_mode(student):
 
 
 def test_loss_falls_over_epochs(student):
-    """repeated epochs on a fixed batch set lower the returned loss"""
+    """repeated epochs on a fixed batch set lower the model's loss, and the returned loss says so"""
     got, want = _run(student, epochs=6, seed=2)
+    first, last = got["true_losses"][0], got["true_losses"][-1]
+    expect(math.isfinite(last) and last < 0.8 * first,
+           "over 6 epochs on the same 22 samples the model's own loss on them did not fall: train_one_epoch "
+           "does not train (is there a backward pass before each optimizer.step()?)")
     values = [float(np.asarray(v).reshape(())) if np.asarray(v).size == 1 else math.nan for v in got["returned"]]
     expect(all(math.isfinite(v) for v in values), "train_one_epoch returned a value that is not a finite number")
     expect(values[-1] < 0.8 * values[0], "over 6 epochs on the same 22 samples the returned loss did not fall "

@@ -75,6 +75,7 @@ def _result(trained):
     return trained
 
 
+@pytest.mark.needs("test_heldout_accuracy_80")
 def test_training_runs(student, trained):
     """your LeNet5 trains with your train_one_epoch on 4,000 digits and returns a finite loss each epoch"""
     r = _result(trained)
@@ -82,6 +83,7 @@ def test_training_runs(student, trained):
            "train_one_epoch returned a value that is not a finite number during training")
 
 
+@pytest.mark.needs("test_heldout_accuracy_80")
 def test_loss_falls(student, trained):
     """the training loss falls over the 10 epochs"""
     r = _result(trained)
