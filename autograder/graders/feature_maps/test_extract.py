@@ -3,6 +3,8 @@
 Models are built by name and seed in the student's process (`_probes.py`); the
 expected maps come from running the same model's submodules one by one here.
 """
+import pytest
+
 from autograder.harness.checks import expect
 
 from ._cases import by_hand, expect_maps, expect_returned, extract
@@ -10,6 +12,7 @@ from ._cases import by_hand, expect_maps, expect_returned, extract
 VGG_BLOCKS = ["block1", "block2", "block3"]
 
 
+@pytest.mark.needs("test_values_equal_running_the_submodules_by_hand")
 def test_vgglike_block_shapes(student):
     """the lecture's VGGLike on a 1x3x64x64 input: blocks of shape (1, 64, 32, 32), (1, 128, 16, 16), (1, 256, 8, 8)"""
     got, _, what = extract(student, "vgglike", VGG_BLOCKS)
@@ -38,6 +41,7 @@ def test_nested_names(student):
     expect_maps(got, "nested", 4, x, layers, what)
 
 
+@pytest.mark.needs("test_values_equal_running_the_submodules_by_hand")
 def test_in_the_order_of_layers(student):
     """the dict's keys are the names of `layers`, in the order given (not the model's order)"""
     for kind, layers in (("vgglike", ["block3", "block1", "block2"]),
@@ -54,6 +58,7 @@ def test_a_batch_of_inputs(student):
     expect_maps(got, "lenet", 6, x, layers, what + " on a batch of 5")
 
 
+@pytest.mark.needs("test_values_equal_running_the_submodules_by_hand")
 def test_detached_cpu_tensors(student):
     """the maps are torch tensors on the CPU that do not require grad and have no grad_fn"""
     for x_grad in (False, True):
@@ -68,6 +73,7 @@ def test_detached_cpu_tensors(student):
                    f"{what}[{name!r}] is still attached to the autograd graph (detach it)")
 
 
+@pytest.mark.needs("test_values_equal_running_the_submodules_by_hand")
 def test_no_graph_is_built(student):
     """the forward pass runs without building a graph (torch.no_grad), so no parameter gets a gradient"""
     got, _, what = extract(student, "vgglike", ["block1"], seed=8)

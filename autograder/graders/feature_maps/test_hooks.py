@@ -4,9 +4,11 @@ The probe registers hooks of its own before the call and compares every
 module's hook ids (and the global ones), train/eval flags, weights and buffers
 before and after, also when the forward pass raises or a name is unknown.
 """
-from autograder.harness.checks import expect
+import pytest
 
-from ._cases import extract
+from autograder.harness.checks import CheckFailed, expect
+
+from ._cases import expect_maps, extract
 
 FORWARD_ERROR = "this layer always fails"      # what the probe's failing layer raises
 
@@ -18,6 +20,14 @@ def check_left_alone(got, what):
         expect(got.get("hooks_still_fire", False), f"{what}: hooks the model had before no longer run")
 
 
+def check_maps_too(got, kind, seed, x, layers, what):
+    """The same call's maps are right: leaving the model alone earns nothing for an extraction that computes nothing."""
+    try:
+        expect_maps(got, kind, seed, x, layers, what)
+    except CheckFailed as exc:
+        raise CheckFailed(f"{exc} (this check counts only when the maps are right too)") from None
+
+
 def check_modes(got, what):
     expect(got["modes_same"], f"{what}: afterwards some layers are not in the train/eval mode they were in "
                               "before (restore each layer's own mode)")
@@ -27,9 +37,10 @@ def test_hooks_are_removed(student):
     """after the call the model has exactly the hooks it had before (its own still work, the added ones are gone)"""
     for kind, layers in (("vgglike", ["block1", "block2", "block3"]), ("lenet", ["features.0", "classifier.1"]),
                          ("nested", ["body.block.conv", "stem"])):
-        got, _, what = extract(student, kind, layers, seed=20)
+        got, x, what = extract(student, kind, layers, seed=20)
         expect(got["raised"] is None, f"{what} raised {got['raised']}: {got.get('message', '')}")
         check_left_alone(got, what)
+        check_maps_too(got, kind, 20, x, layers, what)
 
 
 def expect_written(got):
@@ -43,6 +54,7 @@ def expect_forward_error(got, what):
            f"{what} raised {got['raised']}: {got.get('message', '')[:120]}, not the forward pass's exception")
 
 
+@pytest.mark.needs("test_hooks_are_removed")
 def test_hooks_are_removed_when_the_forward_pass_raises(student):
     """when the forward pass raises, the exception reaches the caller and the added hooks are removed anyway"""
     got, _, what = extract(student, "boom", ["conv", "act"], seed=21, catch=True)
@@ -53,19 +65,22 @@ def test_hooks_are_removed_when_the_forward_pass_raises(student):
 def test_mode_is_restored(student):
     """a model in training mode is back in training mode afterwards, one in evaluation mode in evaluation mode"""
     for mode in ("train", "eval"):
-        got, _, what = extract(student, "lenet", ["features.3"], seed=22, mode=mode)
+        got, x, what = extract(student, "lenet", ["features.3"], seed=22, mode=mode)
         expect(got["raised"] is None, f"{what} raised {got['raised']}: {got.get('message', '')}")
         check_modes(got, what)
+        check_maps_too(got, "lenet", 22, x, ["features.3"], what)
 
 
 def test_mixed_modes_are_restored(student):
     """every layer gets its own mode back when some layers were frozen in evaluation mode"""
     for kind, layers in (("nested", ["body.block", "head.1"]), ("vgglike", ["block2"])):
-        got, _, what = extract(student, kind, layers, seed=23, mode="mixed")
+        got, x, what = extract(student, kind, layers, seed=23, mode="mixed")
         expect(got["raised"] is None, f"{what} raised {got['raised']}: {got.get('message', '')}")
         check_modes(got, what)
+        check_maps_too(got, kind, 23, x, layers, what)
 
 
+@pytest.mark.needs("test_hooks_are_removed")
 def test_mode_is_restored_when_the_forward_pass_raises(student):
     """the train/eval modes are restored also when the forward pass raises"""
     got, _, what = extract(student, "boom", ["conv"], seed=24, mode="train", catch=True)
@@ -73,6 +88,7 @@ def test_mode_is_restored_when_the_forward_pass_raises(student):
     check_modes(got, what)
 
 
+@pytest.mark.needs("test_hooks_are_removed")
 def test_unknown_name_raises_before_anything_runs(student):
     """an unknown name raises KeyError naming it, before any hook is added or the model runs"""
     for kind, layers, bad in (("vgglike", ["block1", "block4"], "block4"),
@@ -91,6 +107,7 @@ def test_unknown_name_raises_before_anything_runs(student):
 
 def test_weights_and_buffers_are_unchanged(student):
     """the weights and buffers (batch norm's running statistics) are the same afterwards"""
-    got, _, what = extract(student, "nested", ["stem.1", "head"], seed=26, n=4, mode="train")
+    got, x, what = extract(student, "nested", ["stem.1", "head"], seed=26, n=4, mode="train")
     expect(got["raised"] is None, f"{what} raised {got['raised']}: {got.get('message', '')}")
     expect(not got["changed"], f"{what} changed the model's {', '.join(got['changed'][:3])}")
+    check_maps_too(got, "nested", 26, x, ["stem.1", "head"], what)

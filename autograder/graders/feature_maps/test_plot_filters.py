@@ -5,6 +5,7 @@ and takes the figure apart; each panel must show one filter's kernel averaged
 over the input channels, scaled to [0, 1] on its own.
 """
 import numpy as np
+import pytest
 
 from autograder.harness.checks import expect
 
@@ -21,6 +22,7 @@ def plot(student, out_channels, in_channels, kernel, seed, **kwargs):
     return info, what, normalized(weight.mean(axis=1))
 
 
+@pytest.mark.needs("test_each_panel_is_a_kernel")
 def test_one_panel_per_filter(student):
     """one image panel per output filter: 6, 16, 20 and 64 filters (not capped at 16)"""
     for out_channels, in_channels, seed in ((6, 1, 60), (16, 6, 61), (20, 3, 62), (64, 3, 63)):
@@ -36,6 +38,7 @@ def test_each_panel_is_a_kernel(student):
         expect_contents(info, expected, what)
 
 
+@pytest.mark.needs("test_each_panel_is_a_kernel")
 def test_grid_and_hidden_axes(student):
     """the filters fill a grid of ncols columns with their axes hidden, and the weights are left unchanged"""
     for out_channels, kwargs, seed in ((12, {}, 67), (10, {"ncols": 4}, 68)):

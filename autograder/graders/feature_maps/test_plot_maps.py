@@ -5,6 +5,7 @@ returns each image panel's array, colour limits, axes visibility and place);
 the panel count, grid, contents and visibility are judged here.
 """
 import numpy as np
+import pytest
 
 from autograder.harness.checks import expect
 
@@ -21,6 +22,7 @@ def plot(student, maps, **kwargs):
     return info, what
 
 
+@pytest.mark.needs("test_each_panel_normalized_on_its_own")
 def test_one_panel_per_shown_channel(student):
     """one image panel per channel, at most max_channels (16 by default): 1, 3, 6, 16, 20 and 64 channels"""
     rng = np.random.default_rng(50)
@@ -30,6 +32,7 @@ def test_one_panel_per_shown_channel(student):
         expect_panel_count(info, min(c, kwargs.get("max_channels", 16)), what)
 
 
+@pytest.mark.needs("test_each_panel_normalized_on_its_own")
 def test_grid_of_ncols_columns(student):
     """the panels fill a grid of ncols columns (fewer if fewer panels), row by row, in channel order"""
     rng = np.random.default_rng(51)
@@ -51,6 +54,7 @@ def test_each_panel_normalized_on_its_own(student):
         expect_contents(info, normalized(maps), what)
 
 
+@pytest.mark.needs("test_each_panel_normalized_on_its_own")
 def test_axes_hidden(student):
     """every panel has its axes hidden, and no empty panel with axes is left in the grid"""
     rng = np.random.default_rng(53)
@@ -68,6 +72,7 @@ def test_batch_shows_the_first_sample(student):
     expect_contents(info, normalized(maps[0]), what)
 
 
+@pytest.mark.needs("test_each_panel_normalized_on_its_own")
 def test_title(student):
     """title= becomes the figure's title (suptitle); without it there is none"""
     rng = np.random.default_rng(55)
