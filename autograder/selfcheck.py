@@ -89,7 +89,6 @@ def check_assignment(assignment, progress=print):
             progress(result.report())
         outcomes.append(outcome)
     chosen = variants.for_assignment(assignment.name)
-    progress(f"[check {assignment.name}] {len(chosen)} buggy variants, one batch per part")
     batches = [(f"{len(chosen)} buggy variants, one batch per part", lambda: check_variants(assignment, chosen))]
     for kind, run in [("alternatives", check_alternatives), ("nulls", check_nulls)]:
         count = len(sample_answers.of(assignment, kind))

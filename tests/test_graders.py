@@ -3,7 +3,7 @@ import functools
 
 import pytest
 
-from autograder import assignments, paths, selfcheck, variants
+from autograder import assignments, paths, sample_answers, selfcheck, variants
 from autograder.harness import runner
 
 GRADED = assignments.available()
@@ -18,6 +18,19 @@ def graded_variants(assignment_name, part):
     a = assignments.get(assignment_name)
     chosen = [v for v in variants.for_assignment(assignment_name) if v.part == part]
     return {outcome.subject: (outcome, result) for outcome, result in selfcheck.check_variants(a, chosen)}
+
+
+# One test per correct alternative and per null answer; each assignment's set is graded in one batch.
+SAMPLES = {kind: [pytest.param(a, s, id=f"{a.name}-{s.name}", marks=pytest.mark.xdist_group(f"{kind}-{a.name}"))
+                  for a in GRADED for s in sample_answers.of(a, kind)]
+           for kind in sample_answers.KINDS}
+
+
+@functools.cache
+def graded_samples(assignment_name, kind):
+    a = assignments.get(assignment_name)
+    run = selfcheck.check_alternatives if kind == "alternatives" else selfcheck.check_nulls
+    return {outcome.subject.split(" ", 1)[1]: (outcome, result) for outcome, result in run(a)}
 
 
 @pytest.mark.parametrize("assignment", GRADED, ids=lambda a: a.name)
@@ -37,6 +50,32 @@ def test_untouched_stub_gets_zero_without_grader_errors(assignment):
 def test_buggy_variant_loses_points_on_its_part(assignment, variant):
     outcome, result = graded_variants(assignment.name, variant.part)[f"variant {variant.name}"]
     assert outcome.ok, f"{variant.description}\n{result.report()}"
+
+
+@pytest.mark.parametrize("assignment, sample", SAMPLES["alternatives"])
+def test_correct_alternative_gets_full_marks(assignment, sample):
+    """A correct answer in another style than the reference's: a lost point is a grader that over-specifies."""
+    outcome, result = graded_samples(assignment.name, "alternatives")[sample.name]
+    assert outcome.ok, f"{sample.summary}\n{result.report()}"
+
+
+@pytest.mark.parametrize("assignment, sample", SAMPLES["nulls"])
+def test_null_answer_gets_zero(assignment, sample):
+    """An answer that computes nothing gets nothing (but on the parts that grade argument validation alone)."""
+    outcome, result = graded_samples(assignment.name, "nulls")[sample.name]
+    assert outcome.ok, f"{sample.summary}\n{result.report()}"
+    assert all(p.points == 0 for name, p in result.parts.items()
+               if name not in sample_answers.validation_parts(assignment))
+
+
+def test_every_assignment_has_five_alternatives_and_five_nulls_each_described():
+    for a in GRADED:
+        for kind in sample_answers.KINDS:
+            chosen = sample_answers.of(a, kind)
+            assert len(chosen) >= 5, f"{a.name} has {len(chosen)} {kind}"
+            undescribed = [s.name for s in chosen if s.summary == s.name]
+            assert not undescribed, f"{a.name}'s {kind} without a docstring: {undescribed}"
+        assert set(sample_answers.validation_parts(a)) <= set(a.parts), a.name
 
 
 def test_a_batch_grades_each_answer_as_if_it_were_graded_alone():
