@@ -7,6 +7,7 @@ through the model as it is: cancelling or zero edge weights, dead ReLUs, a zeroe
 BatchNorm, max pooling's one-element gradient.
 """
 import numpy as np
+import pytest
 
 from autograder.harness.checks import expect
 
@@ -83,6 +84,7 @@ def test_random_stacks(student):
         check(student, spec, big_enough(spec, rng, inside=True, lo=int(rng.integers(8, 30))))
 
 
+@pytest.mark.needs("test_simple_stacks")
 def test_model_is_left_unchanged(student):
     """leaves the model as it was: same weights, buffers, layers and train/eval modes"""
     spec = [conv(1, 4, 3), layer("bn", c=4), RELU, maxpool(2), layer("drop"), conv(4, 2, 3)]

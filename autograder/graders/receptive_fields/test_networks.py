@@ -6,6 +6,8 @@ summarised in the student's process by the probe.
 """
 import functools
 
+import pytest
+
 from autograder.harness.checks import expect
 
 from ._probes import probe
@@ -71,11 +73,13 @@ def check_layout(student, which):
                    f"{call(which)}: features.{name} has {attr}={attrs.get(attr)!r}, which is wrong")
 
 
+@pytest.mark.needs("test_alexnet_layout")
 def test_alexnet_parameters(student):
     """alexnet() has torchvision's 61,100,840 parameters"""
     check_params(student, "alexnet")
 
 
+@pytest.mark.needs("test_vgg16_layout")
 def test_vgg16_parameters(student):
     """vgg16() has torchvision's 138,357,544 parameters"""
     check_params(student, "vgg16")
@@ -91,6 +95,7 @@ def test_vgg16_layout(student):
     check_layout(student, "vgg16")
 
 
+@pytest.mark.needs("test_alexnet_layout", "test_vgg16_layout")
 def test_forward_and_num_classes(student):
     """both networks run forward on a batch and give num_classes outputs (1000 by default)"""
     for which in ("alexnet", "vgg16"):

@@ -21,16 +21,19 @@ def check(student, spec, size, *, as_list=False, fields=None, label=None):
     expect_records(got, expected_records(spec, size), what, **({"fields": fields} if fields else {}))
 
 
+@pytest.mark.needs("test_stride_and_padding")
 def test_lenet5_features(student):
     """LeNet-5's feature stack on 32x32 (receptive fields 5, 6, 14, 16)"""
     check(student, LENET5_FEATURES, 32, label="LeNet-5 features")
 
 
+@pytest.mark.needs("test_stride_and_padding")
 def test_alexnet_features(student):
     """AlexNet's feature stack on 224x224 (receptive fields 11 to 195, jump 32 at the end)"""
     check(student, ALEXNET_FEATURES, 224, label="AlexNet features")
 
 
+@pytest.mark.needs("test_stride_and_padding")
 def test_vgg16_features(student):
     """VGG16's feature stack on 224x224 (3 at conv1_1, 212 at pool5)"""
     check(student, vgg16_features(), 224, label="VGG16 features")
@@ -106,6 +109,7 @@ def test_random_stacks(student):
         check(student, spec, big_enough(spec, rng, lo=int(rng.integers(6, 40))))
 
 
+@pytest.mark.needs("test_stride_and_padding")
 def test_unsupported_layer_raises_value_error(student):
     """a layer that changes the geometry in another way raises ValueError naming the layer"""
     cases = [(seq(("stem", conv(1, 2, 3)), ("up", seq(("act", RELU), ("grow", layer("upsample"))))), "up.grow"),
@@ -124,6 +128,7 @@ def test_unsupported_layer_raises_value_error(student):
                           + (f"got {len(got)} records" if isinstance(got, list) else "got no exception"))
 
 
+@pytest.mark.needs("test_stride_and_padding")
 def test_input_too_small_raises_value_error(student):
     """an input too small for a layer raises ValueError"""
     for spec, size in [([conv(1, 2, 5), maxpool(2), conv(2, 2, 5)], 12), ([conv(1, 1, 3, s=2)], (9, 2))]:

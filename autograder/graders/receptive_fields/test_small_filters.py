@@ -4,6 +4,7 @@ The lecture counts weights only: three 3x3 convolutions with 64 channels have
 110,592 of them, one 7x7 convolution 200,704.
 """
 import numpy as np
+import pytest
 
 from autograder.harness.checks import expect
 
@@ -18,6 +19,7 @@ def test_stacked_rf(student):
         expect(got == n * (k - 1) + 1, f"stacked_rf({k}, {n}) = {got!r} is wrong")
 
 
+@pytest.mark.needs("test_stack_weights")
 def test_lecture_comparison(student):
     """stack_weights gives the lecture's counts: three 3x3 against one 7x7, 64 channels (weights only)"""
     for k, n in ((3, 3), (7, 1)):
