@@ -68,6 +68,7 @@ def models_of(runs, i=0):
     return models
 
 
+@pytest.mark.needs("test_far_above_chance")
 def test_one_row_per_combination(student, runs):
     """one row per (kind, head), in the order of itertools.product(kinds, heads), with the six keys"""
     rows = rows_of(runs)
@@ -75,6 +76,7 @@ def test_one_row_per_combination(student, runs):
     expect(got == COMBINATIONS, f"compare_pooling({list(KINDS)}, {list(HEADS)}, ...) rows are for {got}")
 
 
+@pytest.mark.needs("test_far_above_chance")
 def test_params(student, runs):
     """params is each combination's parameter count"""
     for r in rows_of(runs):
@@ -82,6 +84,7 @@ def test_params(student, runs):
         expect(r["params"] == want, f"the row for ({r['kind']!r}, {r['head']!r}) has params = {r['params']}")
 
 
+@pytest.mark.needs("test_far_above_chance")
 def test_accuracy_of_the_trained_network(student, runs):
     """accuracy is the trained network's accuracy on test_data, a fraction in [0, 1]"""
     rows, models = rows_of(runs), models_of(runs)
@@ -107,6 +110,7 @@ def test_far_above_chance(student, runs):
                    f"of 500 held-out digits correctly; this check needs {FLATTEN_THRESHOLD:.0%}")
 
 
+@pytest.mark.needs("test_far_above_chance")
 def test_deterministic(student, runs):
     """the same seed gives the same rows (all but seconds), whatever torch's global generator holds"""
     first, again = rows_of(runs, 0), rows_of(runs, 1)
@@ -120,6 +124,7 @@ def test_deterministic(student, runs):
                "compare_pooling run twice with seed=0 started from different initial weights")
 
 
+@pytest.mark.needs("test_far_above_chance")
 def test_same_start_for_every_combination(student, runs):
     """every combination starts from the same seed: the first convolution's initial weights are the same"""
     models = models_of(runs)
@@ -131,6 +136,7 @@ def test_same_start_for_every_combination(student, runs):
                "combination: seed torch before building each network")
 
 
+@pytest.mark.needs("test_far_above_chance")
 def test_seed_is_used(student, runs):
     """another seed gives other initial weights"""
     a, b = models_of(runs, 0), models_of(runs, 2)
@@ -138,6 +144,7 @@ def test_seed_is_used(student, runs):
            "compare_pooling with seed=0 and seed=1 started from the same initial weights")
 
 
+@pytest.mark.needs("test_far_above_chance")
 def test_shift_sensitivity_of_trained_logits(student, runs):
     """shift_sensitivity is your shift_sensitivity of the trained network's logits on the first 500 test images"""
     for r, m in zip(rows_of(runs), models_of(runs)):
@@ -150,6 +157,7 @@ def test_shift_sensitivity_of_trained_logits(student, runs):
                f"shift_sensitivity of its trained network on the first 500 test images is {measured:.6g}")
 
 
+@pytest.mark.needs("test_far_above_chance")
 def test_seconds(student, runs):
     """seconds is the training time, a positive number"""
     for r in rows_of(runs):

@@ -5,6 +5,7 @@ included, negative values included); a learned module's weights are first set to
 the same deterministic values as the reference's, then outputs are compared here.
 """
 import numpy as np
+import pytest
 
 from autograder.harness.checks import CheckFailed, expect, expect_array
 
@@ -37,6 +38,7 @@ def compare_kind(student, kind, *, fill=False):
                      rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.needs("test_max", "test_avg")
 def test_lecture_example(student):
     """the lecture's 4x4 example: max pooling gives [[6, 8], [14, 16]], average pooling [[3.5, 5.5], [11.5, 13.5]]"""
     for kind in ("max", "avg"):
@@ -70,6 +72,7 @@ def test_subsample(student):
     compare_kind(student, "subsample")
 
 
+@pytest.mark.needs("test_stride_conv")
 def test_parameter_counts(student):
     """only "stride_conv" has parameters: channels x channels x 3 x 3 weights plus channels biases, all trainable"""
     x = inputs((1, 6, 8, 8), 7)
@@ -80,6 +83,7 @@ def test_parameter_counts(student):
         expect(all(got["trainable"]), f"make_downsample({kind!r}, 6): its parameters must be trainable")
 
 
+@pytest.mark.needs("test_stride_conv")
 def test_new_module_each_call(student):
     """each call returns a new module (two stride convolutions never share weights)"""
     for kind in ("stride_conv", "max"):
@@ -88,6 +92,7 @@ def test_new_module_each_call(student):
                f"make_downsample({kind!r}, 4) called twice returned modules that share weights")
 
 
+@pytest.mark.needs("test_max")
 def test_unknown_kind(student):
     """any other kind raises ValueError naming the valid kinds"""
     for kind in ("median", "Max", "stride-conv", ""):

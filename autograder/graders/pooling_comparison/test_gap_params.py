@@ -1,4 +1,6 @@
 """Hidden checks for `gap_vs_flatten_params` (part: gap_params)."""
+import pytest
+
 from autograder.harness.checks import expect
 
 from ._probes import probe
@@ -16,6 +18,7 @@ def pair(student, case):
     return got
 
 
+@pytest.mark.needs("test_flatten_counts", "test_gap_counts")
 def test_lecture_numbers(student):
     """the lecture's numbers: 512x7x7 features and 1,000 classes"""
     got = pair(student, (512, 7, 7, 1000))
@@ -23,6 +26,7 @@ def test_lecture_numbers(student):
            f"gap_vs_flatten_params(512, 7, 7, 1000) returned {tuple(got)}: not the lecture's counts")
 
 
+@pytest.mark.needs("test_flatten_counts", "test_gap_counts")
 def test_returns_a_pair_of_ints(student):
     """returns a pair of Python ints"""
     pair(student, (32, 8, 8, 10))

@@ -57,12 +57,14 @@ def axis_for(fig, metric):
     return found[0]
 
 
+@pytest.mark.needs("test_bars_are_the_rows_values")
 def test_returns_figure_with_three_axes(student, drawn):
     """returns a Figure with three axes"""
     for *_, fig in figures(drawn):
         expect(len(fig["axes"]) == 3, f"plot_comparison's figure has {len(fig['axes'])} axes, expected 3")
 
 
+@pytest.mark.needs("test_bars_are_the_rows_values")
 def test_metric_per_axes(student, drawn):
     """one axes each for accuracy, parameters and shift sensitivity, named in its title or y label"""
     for *_, fig in figures(drawn):
@@ -70,6 +72,7 @@ def test_metric_per_axes(student, drawn):
             axis_for(fig, metric)
 
 
+@pytest.mark.needs("test_bars_are_the_rows_values")
 def test_one_bar_group_per_head(student, drawn):
     """in each axes, one bar series per head, labelled with the head, and a legend naming the heads"""
     for kinds, heads, rows, fig in figures(drawn):
@@ -100,6 +103,7 @@ def test_bars_are_the_rows_values(student, drawn):
                            "are not the rows' values in the order of the kinds")
 
 
+@pytest.mark.needs("test_bars_are_the_rows_values")
 def test_kinds_on_the_x_axis(student, drawn):
     """the x tick labels name the kinds, in the rows' order"""
     for kinds, heads, rows, fig in figures(drawn):

@@ -5,6 +5,7 @@ values in parameter order (the same the reference gets) and returns its
 parameter count, parameter shapes and logits on fixed inputs.
 """
 import numpy as np
+import pytest
 
 from autograder.harness.checks import CheckFailed, expect, expect_array
 
@@ -32,6 +33,7 @@ def check_outputs(student, head):
                      "(parameters set to the same fixed values)", rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.needs("test_flatten_head")
 def test_parameter_counts(student):
     """parameter counts for every kind and head"""
     for kind in KINDS:
@@ -41,6 +43,7 @@ def test_parameter_counts(student):
                    f"PoolingNet({kind!r}, head={head!r}) has {got['params']:,} parameters")
 
 
+@pytest.mark.needs("test_flatten_head")
 def test_num_classes(student):
     """num_classes sets the number of logits (and the last layer's size)"""
     for kind, head, n in (("max", "flatten", 7), ("stride_conv", "gap", 3), ("subsample", "gap", 10)):
@@ -62,6 +65,7 @@ def test_gap_head(student):
     check_outputs(student, "gap")
 
 
+@pytest.mark.needs("test_flatten_head")
 def test_layout(student):
     """two nn.Sequential attributes, `features` and `head`"""
     got = build(student, "max", "gap")
@@ -69,6 +73,7 @@ def test_layout(student):
            f"PoolingNet's `features` and `head` must be nn.Sequential, got {got['children']}")
 
 
+@pytest.mark.needs("test_flatten_head")
 def test_unknown_head_or_kind(student):
     """an unknown head or kind raises ValueError"""
     for kind, head in (("max", "mlp"), ("median", "flatten")):

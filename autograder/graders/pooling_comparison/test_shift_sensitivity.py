@@ -8,6 +8,7 @@ with the reference's value.
 import math
 
 import numpy as np
+import pytest
 
 from autograder.harness.checks import CheckFailed, expect
 
@@ -44,6 +45,7 @@ def close_to_reference(student, spec, x, shift, what):
            f"shift_sensitivity({what}{shown}) = {v:.6g} is not the expected value")
 
 
+@pytest.mark.needs("test_identity_exact")
 def test_constant_image_is_zero(student):
     """zero for a constant image (any module: shifting it changes nothing)"""
     x = np.full((3, 2, 8, 10), 0.7, dtype=np.float32)
@@ -52,12 +54,14 @@ def test_constant_image_is_zero(student):
         expect(abs(v) < 1e-6, f"shift_sensitivity of a {spec} module on a constant image is {v:.6g}, not 0")
 
 
+@pytest.mark.needs("test_identity_exact")
 def test_global_average_is_shift_invariant(student):
     """zero (up to rounding) for global average pooling, which a circular shift cannot change"""
     v, _ = value(student, "gap", batch((4, 3, 8, 8), 1), 3)
     expect(abs(v) < 1e-5, f"shift_sensitivity of global average pooling is {v:.6g}, not 0")
 
 
+@pytest.mark.needs("test_identity_exact")
 def test_stripes(student):
     """on vertical stripes one pixel wide: 0 for 2x2 max pooling, exactly 1 for subsampling"""
     v, _ = value(student, "max", stripes(), 1)
@@ -88,12 +92,14 @@ def test_conv_exact(student):
     close_to_reference(student, "conv", x, 2, "a stride-2 convolution, random (5, 2, 9, 12) input")
 
 
+@pytest.mark.needs("test_identity_exact")
 def test_default_shift_is_one(student):
     """shift defaults to 1 pixel"""
     x = batch((2, 1, 8, 8), 5, scales=(1.0, 3.0))
     close_to_reference(student, "subsample", x, None, "subsampling, random (2, 1, 8, 8) input, shift not given")
 
 
+@pytest.mark.needs("test_identity_exact")
 def test_returns_float_and_leaves_input(student):
     """returns a Python float and leaves the input unchanged"""
     v, got = value(student, "max", batch((2, 1, 8, 8), 6), 1)
