@@ -110,3 +110,22 @@ def test_checks_are_not_parametrized():
     """A batch names a check by its function: a parametrized check's cases would merge into one."""
     parametrized = [f.name for f in paths.GRADERS.glob("*/test_*.py") if "parametrize" in f.read_text()]
     assert not parametrized, f"parametrized checks in {parametrized}"
+
+
+def test_readme_fairness_table_counts_what_the_kit_has():
+    """The README's fairness table (from `./run check`) names every assignment with the panels it has now.
+
+    Whether each panel meets its expectation is what the tests above assert; this catches a table left
+    behind when an answer is added or removed.
+    """
+    text = (paths.KIT_ROOT / "README.md").read_text()
+    rows = {}
+    for line in text.splitlines():
+        cells = line.split()
+        if cells and cells[0] in {a.name for a in GRADED} and len(cells) >= 4 and "/" in cells[1]:
+            rows[cells[0]] = cells[1:4]
+    assert set(rows) == {a.name for a in GRADED}, "the README's fairness table misses assignments"
+    for a in GRADED:
+        counts = [len(sample_answers.of(a, "alternatives")), len(variants.for_assignment(a.name)),
+                  len(sample_answers.of(a, "nulls"))]
+        assert rows[a.name] == [f"{n}/{n}" for n in counts], f"{a.name}: README says {rows[a.name]}, the kit has {counts}"
