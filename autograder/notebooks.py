@@ -42,7 +42,7 @@ def is_module_cell(cell):
         is_answer_cell(cell) or MODULE_TAG in cell.get("metadata", {}).get("tags", []))
 
 
-def _python_only(source):
+def python_only(source):
     """Comment out IPython magics and shell escapes: the module runs as plain Python."""
     return "\n".join(
         f"# {line}" if line.lstrip().startswith(("%", "!")) else line
@@ -56,7 +56,7 @@ def answer_module_source(nb, *, title):
         if is_module_cell(cell):
             code = SOLUTION_MARKERS.sub("", cell.source).strip("\n")
             label = _nbgrader(cell).get("grade_id", "setup")
-            chunks.append(f"# --- cell {label} ---\n{_python_only(code)}\n")
+            chunks.append(f"# --- cell {label} ---\n{python_only(code)}\n")
     return "\n\n".join(chunks)
 
 
@@ -65,7 +65,7 @@ def with_setup_cells(nb, code, *, title):
     `module` cells (its imports and constants) first, then `code`, as a notebook would give them."""
     setup = [cell for cell in nb.cells if is_module_cell(cell) and not is_answer_cell(cell)]
     chunks = [f'"""{title}"""\n'] + [
-        f"# --- cell {_nbgrader(c).get('grade_id', 'setup')} ---\n{_python_only(c.source.strip(chr(10)))}\n"
+        f"# --- cell {_nbgrader(c).get('grade_id', 'setup')} ---\n{python_only(c.source.strip(chr(10)))}\n"
         for c in setup]
     return "\n\n".join(chunks + [f"# --- the answer file ---\n{code}"])
 
@@ -73,7 +73,7 @@ def with_setup_cells(nb, code, *, title):
 def grade_call(source):
     """(assignment, part) of a `grade("a", "p")` call in a cell's source, or None."""
     try:
-        tree = ast.parse(_python_only(source))
+        tree = ast.parse(python_only(source))
     except SyntaxError:
         return None
     for node in ast.walk(tree):
