@@ -12,9 +12,11 @@ import os
 import shutil
 import tempfile
 
+from autograder.exchange_guards import CheckedReleaseFeedback, GuardedReleaseAssignment
+from autograder.exports import KitCsvExport
 from autograder.late import PercentPerDayLate
 from autograder.nbgrader_ext import (CleanForPosting, ExecuteContained, GradeWithHarness, HideHiddenTests,
-                                     LimitOutputSize, RestoreDeletedCells, SandboxKernel)
+                                     HoldFeedbackUntilGraded, LimitOutputSize, RestoreDeletedCells, SandboxKernel)
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearMarkScheme, ClearOutput,
                                     DeduplicateIds, Execute, GetGrades, IgnorePattern, IncludeHeaderFooter,
@@ -60,7 +62,10 @@ c.Autograde.autograde_preprocessors = [
     SandboxKernel, ExecuteContained, IgnorePattern, ClearMetadataPreprocessor, GradeWithHarness,
     LimitOutput, LimitOutputSize, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
-c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+# Feedback: none while answers wait for grading by hand; the late penalty assigned again from the score as it
+# is now (manual grades included) before GetGrades reads it.
+c.GenerateFeedback.preprocessors = [HoldFeedbackUntilGraded, AssignLatePenalties, HideHiddenTests, GetGrades,
+                                    CSSHTMLHeaderPreprocessor]
 c.GenerateSolution.preprocessors = [IncludeHeaderFooter, LockCells, ClearOutput, ClearMarkScheme,
                                     CleanForPosting, Execute]
 
@@ -70,6 +75,24 @@ c.AssignLatePenalties.plugin_class = PercentPerDayLate
 c.PercentPerDayLate.percent_per_day = 10
 c.PercentPerDayLate.max_percent = 50
 c.PercentPerDayLate.grace_minutes = 15
+
+# Exports make the late penalties current first; `nbgrader export` writes nbgrader's CSV, and
+# `--exporter=autograder.exports.CanvasExport` Canvas's gradebook import CSV (c.CanvasExport.roster: README).
+c.ExportApp.plugin_class = KitCsvExport
+
+# The exchange with the kit's guards: no release that carries another assignment's solution before that one
+# is due (--GuardedReleaseAssignment.allow_early_solutions=True overrides), no feedback released that
+# disagrees with the gradebook.
+c.ExchangeFactory.release_assignment = GuardedReleaseAssignment
+c.ExchangeFactory.release_feedback = CheckedReleaseFeedback
+
+# The formgrader's "Manage Assignments" page would show the loaded configuration: the server's token and the
+# gradebook URL (with its password, for PostgreSQL).
+c.FormgradeExtension.debug = False
+
+# Similarity reports (`./run grade`, `./run report`): pairs above this share of common answer code are named
+# in the summary, to be looked at by a person (README: reading the similarity report).
+c.SimilarityReport.threshold = 0.75
 
 # Class grading (`autograder grade`): submissions graded side by side. None = one worker per
 # core on this machine; a scheduler address ("tcp://host:8786") grades on a Dask cluster instead.
