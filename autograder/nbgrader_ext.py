@@ -273,6 +273,32 @@ class LimitOutputSize(NbGraderPreprocessor):
         return cell, resources
 
 
+class FeedbackHeld(RuntimeError):
+    """Feedback for a notebook that still has answers to grade by hand."""
+
+
+class HoldFeedbackUntilGraded(NbGraderPreprocessor):
+    """Feedback: none for a notebook whose answers still wait for grading by hand.
+
+    Its totals would change after that grading, and nothing would stop stale
+    feedback from going out. nbgrader reports the refusal for that student and
+    goes on with the others (`./run feedback` leaves those students out).
+    """
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"]) as gb:
+            graded = gb.find_submission_notebook(info["notebook"], info["assignment"], info["student"])
+            waiting = [g.name for g in graded.grades if g.needs_manual_grade]
+        if waiting:
+            raise FeedbackHeld(
+                f"no feedback for {info['student']}'s {info['notebook']} yet: {len(waiting)} answer(s) "
+                f"({', '.join(waiting)}) wait for grading by hand in the formgrader; grade them, then generate "
+                "the feedback")
+        return nb, resources
+
+
 class HideHiddenTests(NbGraderPreprocessor):
     """Feedback: nbgrader puts restored hidden tests into feedback (its #917); not here."""
 

@@ -4,8 +4,9 @@
 
 The same two steps as `nbgrader autograde` then `nbgrader generate_feedback`,
 through nbgrader's own API with the course's nbgrader_config.py, so the
-submission pays for importing nbgrader once. Prints nbgrader's log; exits 1 if a
-step failed (the log says why; `course.failure_reason` finds the line).
+submission pays for importing nbgrader once; no feedback while answers wait for
+grading by hand (it would be stale). Prints nbgrader's log; exits 1 if a step
+failed (the log says why; `course.failure_reason` finds the line).
 """
 import sys
 from pathlib import Path
@@ -13,15 +14,24 @@ from pathlib import Path
 
 def main(argv=None):
     assignment, student = (sys.argv[1:] if argv is None else argv)
+    from nbgrader.api import Gradebook
     from nbgrader.apps import NbGraderAPI
 
     from .record import load_config
 
     api = NbGraderAPI(config=load_config(Path.cwd()))
+
+    def waiting_for_hand_grading():
+        with Gradebook(api.coursedir.db_url) as gb:
+            sub = gb.find_submission(assignment, student)
+            return any(g.needs_manual_grade for nb in sub.notebooks for g in nb.grades)
+
     steps = (lambda: api.autograde(assignment, student, force=True, create=True),
-             lambda: api.generate_feedback(assignment, student, force=True))
+             lambda: None if waiting_for_hand_grading() else api.generate_feedback(assignment, student, force=True))
     for step in steps:
         result = step()
+        if result is None:
+            continue
         sys.stdout.write(result.get("log", ""))
         if not result.get("success"):
             sys.stdout.write(result.get("error", "") + "\n")

@@ -1,10 +1,11 @@
 """The coordinator's one job that touches the course: record a graded submission.
 
-Files first (graded notebooks and feedback, swapped in whole), then the
-gradebook through nbgrader's own steps: the submission as nbgrader's autograde
-creates it, `SaveAutoGrades` reading the points from the graded notebook, and
-`AssignLatePenalties` with the course's late policy. Only this process writes
-to the gradebook, whatever number of workers graded.
+The graded notebooks first (swapped in whole), then the gradebook through
+nbgrader's own steps: the submission as nbgrader's autograde creates it,
+`SaveAutoGrades` reading the points from the graded notebook, and
+`AssignLatePenalties` with the course's late policy; then the feedback, unless
+answers wait for grading by hand. Only this process writes to the gradebook,
+whatever number of workers graded.
 """
 import shutil
 import warnings
@@ -56,7 +57,6 @@ def _record(course, outcome, config, source_dir):
     a, s = outcome.assignment, outcome.student
     graded_dir = course.root / "autograded" / s / a
     replace_tree(graded_dir, outcome.autograded, extra_from=source_dir)
-    replace_tree(course.root / "feedback" / s / a, outcome.feedback)
 
     coursedir = CourseDirectory(config=config)
     timestamp = coursedir.get_existing_timestamp(str(course.root / "submitted" / s / a))
@@ -80,6 +80,15 @@ def _record(course, outcome, config, source_dir):
         resources = {"nbgrader": {"assignment": a, "notebook": name, "student": s, "db_url": course.db_url}}
         for step in (SaveAutoGrades, AssignLatePenalties):
             step(config=config).preprocess(nb, resources)
+
+    # The worker's feedback goes out only when nothing is left to grade by hand: written answers graded later
+    # would change its totals (`./run feedback` makes it after that grading).
+    feedback_dir = course.root / "feedback" / s / a
+    if course.waiting_for_hand_grading(a).get(s):
+        if feedback_dir.exists():
+            shutil.rmtree(feedback_dir)
+    else:
+        replace_tree(feedback_dir, outcome.feedback)
 
 
 def assignment_in_gradebook(course, assignment, course_id):
