@@ -113,6 +113,29 @@ def cmd_report(args):
     return 0
 
 
+def cmd_feedback(args):
+    """Feedback after grading by hand: made again from the gradebook, optionally released."""
+    from . import assignments
+    from .build import BuildError
+    from .course import Course
+    course = Course(args.course)
+    if not (course.root / "nbgrader_config.py").exists():
+        print(f"{course.root} is not a course directory (no nbgrader_config.py)", file=sys.stderr)
+        return 2
+    names = args.assignments or [a.name for a in assignments.available() if course.students(a.name)]
+    status = 0
+    for name in names:
+        assignments.get(name)
+        try:
+            done = course.feedback(name, release=args.release, progress=lambda _: None)
+        except BuildError as exc:
+            print(f"{name}: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        print(done.describe())
+    return status
+
+
 def cmd_demo(args):
     from . import demo
     if _refuse_if_grading_cannot_work(Path(args.dir).resolve()):
@@ -140,7 +163,8 @@ def main(argv=None):
     p.add_argument("assignments", nargs="*")
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("grade", help="autograde collected submissions, write feedback and grades.csv, print the table")
+    p = sub.add_parser("grade", help="autograde collected submissions, write feedback (for those with nothing to "
+                       "grade by hand) and grades.csv, print the table")
     p.add_argument("assignments", nargs="*")
     p.add_argument("--course", default=".", help="the course directory (default: here)")
     p.add_argument("--workers", type=int, help="submissions graded side by side on this machine "
@@ -151,6 +175,14 @@ def main(argv=None):
                    help="grade again submissions already graded and unchanged (default: skip them)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("feedback", help="after grading by hand: make every graded submission's feedback again from "
+                       "the gradebook (late penalties current), none for those still waiting; --release sends it")
+    p.add_argument("assignments", nargs="*")
+    p.add_argument("--course", default=".", help="the course directory (default: here)")
+    p.add_argument("--release", action="store_true",
+                   help="then nbgrader release_feedback (refused if a file disagrees with the gradebook)")
+    p.set_defaults(func=cmd_feedback)
 
     p = sub.add_parser("report", help="write the reports (checks.csv, plots, student pages) from the gradebook")
     p.add_argument("assignments", nargs="*")

@@ -6,21 +6,47 @@ Used by the `grade` and `demo` commands: grade what was collected into
 import json
 import os
 import re
+import shutil
 import sys
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
-from nbgrader.api import Gradebook
+from nbgrader.api import Gradebook, MissingEntry
 
-from . import build, paths
+from . import build
+
+
+@dataclass
+class FeedbackRun:
+    """What `Course.feedback` did for one assignment."""
+    assignment: str
+    written: list          # students whose feedback was made again
+    waiting: dict          # student -> answers still to grade by hand (no feedback for them)
+    released: bool
+
+    def describe(self):
+        line = f"{self.assignment}: feedback for {len(self.written)} submission(s)"
+        line += " made and released" if self.released else " made (not released)"
+        if self.waiting:
+            line += (f"; {len(self.waiting)} wait for grading by hand ({', '.join(sorted(self.waiting))}: "
+                     "formgrader, Manual Grading) and get none yet")
+        return line
 
 CONFIG_TEMPLATE = '''\
-# Course directory made by `autograder`; the kit's settings, rooted here.
+# Course directory made by `autograder`: the kit's settings, rooted wherever this file is now, so the
+# course can be moved or copied (the kit itself is found through its installed package).
+import os
+
+from autograder import paths as kit
+
 c = get_config()  # noqa: F821
-load_subconfig({kit_config!r})  # noqa: F821
-c.CourseDirectory.root = {root!r}
-c.CourseDirectory.source_directory = {source!r}
-c.Exchange.root = {exchange!r}
+load_subconfig(str(kit.NBGRADER_CONFIG))  # noqa: F821
+here = os.path.dirname(os.path.abspath(__file__))
+c.CourseDirectory.root = here
+c.CourseDirectory.source_directory = str(kit.SOURCE)
+c.CourseDirectory.db_url = os.environ.get("KIT_DB_URL", "sqlite:///" + os.path.join(here, "gradebook.db"))
+c.Exchange.root = {exchange}
 '''
 
 
@@ -39,9 +65,10 @@ class Course:
         exchange = Path(exchange or self.root / "exchange").resolve()
         exchange.mkdir(parents=True, exist_ok=True)
         exchange.chmod(0o777)
+        # an exchange inside the course moves with it; one elsewhere (shared by the students) stays where it is
+        inside = exchange.is_relative_to(self.root)
         (self.root / "nbgrader_config.py").write_text(CONFIG_TEMPLATE.format(
-            kit_config=str(paths.NBGRADER_CONFIG), root=str(self.root),
-            source=str(paths.SOURCE), exchange=str(exchange)))
+            exchange=f"os.path.join(here, {str(exchange.relative_to(self.root))!r})" if inside else repr(str(exchange))))
         self.exchange = exchange
         return self
 
@@ -64,12 +91,50 @@ class Course:
         return grade_class(self, assignments, workers=workers, scheduler=scheduler, regrade=regrade,
                            progress=progress, log=log)
 
-    def feedback(self, assignment, progress=print):
-        return self.nbgrader("generate_feedback", assignment, "--force", progress=progress)
+    def waiting_for_hand_grading(self, assignment):
+        """{student: number of answers still to grade by hand} for `assignment`'s submissions."""
+        waiting = {}
+        with Gradebook(self.db_url) as gb:
+            try:
+                submissions = gb.find_assignment(assignment).submissions
+            except MissingEntry:
+                return waiting
+            for sub in submissions:
+                count = sum(1 for nb in sub.notebooks for g in nb.grades if g.needs_manual_grade)
+                if count:
+                    waiting[sub.student.id] = count
+        return waiting
+
+    def feedback(self, assignment, *, release=False, progress=print):
+        """Feedback for every submission whose answers are all graded, made again from the gradebook as it is now
+        (late penalties included); the others' old feedback is removed. With `release`, nbgrader's
+        release_feedback (whose kit guard checks every file against the gradebook). Returns FeedbackRun."""
+        waiting = self.waiting_for_hand_grading(assignment)
+        for student in waiting:
+            stale = self.root / "feedback" / student / assignment
+            if stale.exists():
+                shutil.rmtree(stale)
+        graded = [s for s in self.students(assignment) if s not in waiting]
+        if not graded:
+            return FeedbackRun(assignment, [], waiting, False)
+        exclude = [f"--CourseDirectory.student_id_exclude={','.join(sorted(waiting))}"] if waiting else []
+        self.nbgrader("generate_feedback", assignment, "--force", *exclude, progress=progress)
+        if release:
+            self.nbgrader("release_feedback", assignment, *exclude, progress=progress)
+        return FeedbackRun(assignment, graded, waiting, release)
 
     def export(self, progress=print):
+        """nbgrader's CSV (the course's exporter makes the late penalties current first)."""
         self.nbgrader("export", "--to", str(self.root / "grades.csv"), progress=progress)
         return self.root / "grades.csv"
+
+    def export_canvas(self, roster, progress=print):
+        """Canvas's gradebook import CSV, rows from `roster` (Canvas's own gradebook export)."""
+        dest = self.root / "reports" / "canvas.csv"
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        self.nbgrader("export", "--exporter=autograder.exports.CanvasExport", f"--CanvasExport.roster={roster}",
+                      "--to", str(dest), progress=progress)
+        return dest
 
     def table(self, assignments):
         """Rows of (student, assignment, {part: (score, max)}, total, max) from the gradebook."""

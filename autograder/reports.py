@@ -5,7 +5,13 @@
 - score_histogram.png and assignment_scores.png: the class's distributions;
 - students/<student>.html: each student's failed checks with their messages,
   next to nbgrader's own feedback;
-- the summary printed at the end of `autograder grade`.
+- similarity/<assignment>.csv and .html: pairs of students whose answer code
+  overlaps (`similarity.py`: pairs to look at, never a verdict);
+- the summary printed at the end of `autograder grade`: the gradebook, the
+  checks the class failed most, the answers waiting for grading by hand, the
+  similar pairs above the threshold.
+
+Late penalties are assigned again from the current scores first (late.py).
 
 Everything is read back from nbgrader's gradebook and the graded notebooks, so a
 report can be written again at any time (`autograder report`).
@@ -16,6 +22,7 @@ import html
 import json
 from pathlib import Path
 
+from . import late, similarity
 from .course import format_table
 
 
@@ -67,8 +74,11 @@ def check_table(results):
 
 def write(course, assignments, run=None):
     """Write every report; return {name: path}."""
+    from .grading.record import load_config
     out = course.root / "reports"
     (out / "students").mkdir(parents=True, exist_ok=True)
+    config = load_config(course.root)
+    late.refresh_penalties(course.db_url, config, assignments)
     results = check_results(course, assignments)
     rows = course.table(assignments)
     written = {"checks": out / "checks.csv"}
@@ -77,11 +87,15 @@ def write(course, assignments, run=None):
         w.writerow(["assignment", "part", "check", "failed", "not_attempted", "graded", "most_common_message"])
         w.writerows(check_table(results))
     written.update(_plots(rows, out))
-    late = course.lateness(assignments)
+    lateness = course.lateness(assignments)
     for student in sorted({s for s, *_ in rows}):
         path = out / "students" / f"{student}.html"
-        path.write_text(_student_page(course, student, [r for r in rows if r[0] == student], results, late))
+        path.write_text(_student_page(course, student, [r for r in rows if r[0] == student], results, lateness))
     written["students"] = out / "students"
+    for a in assignments:
+        if course.students(a):
+            similarity.report(course.root, a, config=config)
+    written["similarity"] = out / "similarity"
     if run is not None:
         (out / "last_run.json").write_text(json.dumps({
             "graded": len(run.graded), "skipped": len(run.skipped),
@@ -158,6 +172,15 @@ def summary(course, assignments, run=None, top_checks=8):
         lines += ["", "Checks the class failed most (failed / attempted; not attempted left out):"]
         lines += [f"  {f - n}/{g - n}  {a}.{p}: {t}" + (f"\n         e.g. {m}" if m else "")
                   for a, p, t, f, n, g, m in missed]
+    waiting = {a: course.waiting_for_hand_grading(a) for a in assignments}
+    if any(waiting.values()):
+        lines += ["", "Waiting for grading by hand (no feedback until then; formgrader, Manual Grading; then "
+                      "`./run feedback <assignment>`):"]
+        lines += [f"  {a}: {', '.join(f'{s} ({n})' for s, n in sorted(w.items()))}" for a, w in waiting.items() if w]
+    flagged = similar_pairs(course, assignments)
+    if flagged:
+        lines += ["", "Similar answers to look at (not a finding: reports/similarity/<assignment>.html):"]
+        lines += [f"  {a}: {p['student_a']} and {p['student_b']}, {float(p['similarity']):.2f}" for a, p in flagged]
     if run is not None:
         lines += ["", f"This run: {len(run.graded)} graded, {len(run.skipped)} already graded, "
                       f"{len(run.failed)} could not be graded"
@@ -165,3 +188,14 @@ def summary(course, assignments, run=None, top_checks=8):
         for (a, s), why in sorted(run.failed.items()):
             lines.append(f"  could not grade {s} ({a}): {why}")
     return "\n".join(lines)
+
+
+def similar_pairs(course, assignments):
+    """[(assignment, CSV row)] of the pairs above the threshold, as the last similarity report wrote them."""
+    found = []
+    for a in assignments:
+        path = course.root / "reports" / "similarity" / f"{a}.csv"
+        if path.exists():
+            with open(path, newline="") as f:
+                found += [(a, row) for row in csv.DictReader(f) if row["above_threshold"].lower() == "true"]
+    return found
