@@ -1,18 +1,20 @@
 """`autograder demo`: one course's whole cycle, on a small demo class.
 
-In a scratch course directory: release the assignments through a local
-exchange; three students fetch and submit (the reference solution, the
-untouched stub, a partly wrong answer handed in late); then collect, grade
-the class (autograde and feedback, on parallel workers), `grades.csv`, the
-reports, and the gradebook printed.
+In a scratch course directory, in nbgrader's order: release the assignments
+through a local exchange; three students fetch and submit (the reference
+solution, the untouched stub, a partly wrong answer handed in late); collect;
+autograde the class on parallel workers; grade the written answers by hand;
+then make and release the feedback, export `grades.csv` and Canvas's CSV, and
+write the reports (with the similarity report) and the gradebook printed.
 """
+import csv
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
-from . import assignments, notebooks, reports, variants
+from . import assignments, leaks, notebooks, reports, variants
 from .course import Course
 
 COURSE_ID = "pooling-cnn"
@@ -24,6 +26,12 @@ c.CourseDirectory.course_id = {course!r}
 c.Exchange.root = {exchange!r}
 c.Exchange.cache = {cache!r}
 '''
+
+
+# the demo class, with names (the formgrader shows them) and Canvas identities for its roster
+STUDENTS = {"ada": ("Ada", "Lovelace", "101", "S0101"),
+            "bob": ("Bob", "Floyd", "102", "S0102"),
+            "cy": ("Cy", "Young", "103", "S0103")}
 
 
 def demo_class(assignment):
@@ -42,18 +50,26 @@ def run(directory, names=None, progress=print, workers=None):
         shutil.rmtree(root)
     course = Course(root).create()
     chosen = [assignments.get(n) for n in (names or [a.name for a in assignments.available()])]
-    students = ["ada", "bob", "cy"]
-    step = _Steps(progress, total=4 + len(chosen) * 3)
+    step = _Steps(progress, total=5 + len(chosen) * 3)
 
     step("gradebook: add the demo class")
-    for s in students:
-        course.nbgrader("db", "student", "add", s, progress=lambda _: None)
+    for s, (first, last, *_) in STUDENTS.items():
+        course.nbgrader("db", "student", "add", s, f"--first-name={first}", f"--last-name={last}",
+                        progress=lambda _: None)
 
     for a in chosen:
         step(f"{a.name}: generate, set the due date and release through the exchange")
         course.nbgrader("generate_assignment", a.name, "--force")
         course.nbgrader("db", "assignment", "add", a.name, f"--duedate={DUE_DATE}")
-        course.nbgrader("release_assignment", a.name, "--force")
+        release = ["release_assignment", a.name, "--force"]
+        carried = leaks.carried_solutions(a.name, root / "release" / a.name)
+        if carried:
+            # A course releases these after the carried assignments are due (README: the order of the
+            # assignments); the demo releases all on one day, so it overrides the guard and says so.
+            progress(f"  {a.name} carries the solutions of {', '.join(c.assignment for c in carried)}, not yet "
+                     "due: the demo overrides the release guard (--GuardedReleaseAssignment.allow_early_solutions)")
+            release.append("--GuardedReleaseAssignment.allow_early_solutions=True")
+        course.nbgrader(*release)
         step(f"{a.name}: students fetch, work and submit")
         source_nb = notebooks.read(a.source_notebook)
         for student, (what, mistake, filled) in demo_class(a).items():
@@ -73,17 +89,36 @@ def run(directory, names=None, progress=print, workers=None):
         # the demo's one late hand-in: cy's timestamp says a day and a half after the due date
         (root / "submitted" / "cy" / a.name / "timestamp.txt").write_text(CY_TIMESTAMP)
 
-    step(f"grade the class (every assignment, {workers or 'one per core'} worker(s)): autograde and feedback")
-    run = course.grade([a.name for a in chosen], workers=workers, progress=False, log=progress)
-    grade_written_answers(course, [a.name for a in chosen], progress)
-    step("export grades.csv and write the reports")
-    csv = course.export()
-    reports.write(course, [a.name for a in chosen], run)
+    names = [a.name for a in chosen]
+    step(f"grade the class (every assignment, {workers or 'one per core'} worker(s)): autograde, and feedback "
+         "where nothing waits for grading by hand")
+    run = course.grade(names, workers=workers, progress=False, log=progress)
+    step("the instructor grades the written answers by hand (the formgrader's job)")
+    grade_written_answers(course, names, progress)
+    step("feedback made from the gradebook and released (`./run feedback --release`)")
+    for name in names:
+        progress("  " + course.feedback(name, release=True, progress=lambda _: None).describe())
+    step("export grades.csv and Canvas's CSV, write the reports")
+    grades = course.export()
+    canvas = course.export_canvas(write_roster(root / "roster.csv"))
+    reports.write(course, names, run)
     progress("")
-    progress(reports.summary(course, [a.name for a in chosen], run))
-    progress(f"\nCourse directory: {root}\n  grades:   {csv}\n  feedback: {root / 'feedback'}/<student>/<assignment>/"
-             f"\n  reports:  {root / 'reports'}/ (checks.csv, score plots, students/<student>.html)")
-    return DemoResult(course.table([a.name for a in chosen]), run)
+    progress(reports.summary(course, names, run))
+    progress(f"\nCourse directory: {root}\n  grades:   {grades}\n  Canvas:   {canvas}"
+             f"\n  feedback: {root / 'feedback'}/<student>/<assignment>/ (released to the exchange)"
+             f"\n  reports:  {root / 'reports'}/ (checks.csv, score plots, students/<student>.html, similarity/)")
+    return DemoResult(course.table(names), run)
+
+
+def write_roster(path):
+    """The demo class as Canvas's gradebook export lists it: the roster the Canvas export reads."""
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section"])
+        w.writerow(["    Points Possible", "", "", "", ""])
+        for student, (first, last, canvas_id, sis_id) in STUDENTS.items():
+            w.writerow([f"{last}, {first}", canvas_id, sis_id, student, "Demo section"])
+    return path
 
 
 @dataclass
