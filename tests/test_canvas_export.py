@@ -83,10 +83,11 @@ def build_gradebook(db_url):
         submit("pool", "ada", {"forward": 3, "backward": 7}, 9, manual={"forward": 4.5})
         submit("alpha", "ada", {"only": 2.5}, 19)
         submit("lenet", "ada", {"train": 10}, 19, manual={"explain": 2})
-        # bob: late on pool (12 - 3.6), a fraction on lenet, a penalty larger than the score on alpha
-        submit("pool", "bob", {"forward": 5, "backward": 7}, 12, penalty=3.6)
+        # bob: two days late on pool (12 - 30 % = 8.4), a fraction on lenet, eight days late on alpha (all of it);
+        # the penalties written here are what autograde left, and wrong: the export assigns them again
+        submit("pool", "bob", {"forward": 5, "backward": 7}, 12, penalty=1.0)
         submit("lenet", "bob", {"train": 25 / 3, "explain": 0}, 20)
-        submit("alpha", "bob", {"only": 1}, 25, penalty=2)
+        submit("alpha", "bob", {"only": 1}, 28, penalty=0.1)
         # cy: only zeta_intro, scored zero (a zero, not a missing submission)
         submit("zeta_intro", "cy", {"hello": 0}, 5)
         # eve: in the gradebook, not in Canvas's roster
@@ -100,7 +101,13 @@ def course(tmp_path_factory):
     (root / "nbgrader_config.py").write_text(
         "c = get_config()\n"
         f"c.CourseDirectory.db_url = {db_url!r}\n"
-        "c.CourseDirectory.course_id = 'canvas-test'\n")
+        "c.CourseDirectory.course_id = 'canvas-test'\n"
+        # the export assigns the late penalties again from the current scores (late.py), by this policy:
+        # 15 % per started day, up to all of it
+        "c.AssignLatePenalties.plugin_class = 'autograder.late.PercentPerDayLate'\n"
+        "c.PercentPerDayLate.percent_per_day = 15\n"
+        "c.PercentPerDayLate.max_percent = 100\n"
+        "c.PercentPerDayLate.grace_minutes = 0\n")
     path = os.environ.get("PATH")
     os.environ["PATH"] = tool_env()["PATH"]      # a new gradebook runs nbgrader's `alembic`
     try:
