@@ -70,13 +70,22 @@ _LATE_PENALTY = re.compile(r"Late submission penalty \(Score: -([0-9.]+)\)")
 
 
 def feedback_problem(feedback_html, gradebook, assignment, student, notebook):
-    """Why this feedback file must not go out, or None."""
+    """Why this feedback file must not go out, or None.
+
+    Two kinds of page go out as they are: the grading service's page for a submission it could not grade
+    (nothing in the gradebook to compare), and provisional feedback, which says that answers wait for
+    grading by hand (its score must still agree).
+    """
+    from .nbgrader_ext import PROVISIONAL
+    from .service import NOT_GRADED_MARK
+    if NOT_GRADED_MARK in feedback_html:
+        return None
     try:
         sub_nb = gradebook.find_submission_notebook(notebook, assignment, student)
     except MissingEntry:
         return "the gradebook has no such submission"
     waiting = sum(1 for g in sub_nb.grades if g.needs_manual_grade)
-    if waiting:
+    if waiting and PROVISIONAL not in feedback_html:
         return f"{waiting} answer(s) still wait for grading by hand (formgrader: Manual Grading)"
     text = html.unescape(feedback_html)
     found = _NOTEBOOK_SCORE.search(text)

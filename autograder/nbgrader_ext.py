@@ -14,7 +14,7 @@ import nbformat
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Integer
+from traitlets import Bool, Integer
 
 from . import assignments, notebooks
 from .harness import runner, sandbox
@@ -277,13 +277,21 @@ class FeedbackHeld(RuntimeError):
     """Feedback for a notebook that still has answers to grade by hand."""
 
 
+PROVISIONAL = "Provisional feedback"
+
+
 class HoldFeedbackUntilGraded(NbGraderPreprocessor):
-    """Feedback: none for a notebook whose answers still wait for grading by hand.
+    """Feedback: none for a notebook whose answers still wait for grading by hand (or, with
+    `provisional`, feedback that says so at its top).
 
     Its totals would change after that grading, and nothing would stop stale
     feedback from going out. nbgrader reports the refusal for that student and
     goes on with the others (`./run feedback` leaves those students out).
     """
+
+    provisional = Bool(False, help="Instead of refusing, write the feedback with a note at its top that the "
+                                   "answers graded by hand are not counted yet (the grading service's "
+                                   "feedback on submit).").tag(config=True)
 
     def preprocess(self, nb, resources):
         from nbgrader.api import Gradebook
@@ -291,7 +299,12 @@ class HoldFeedbackUntilGraded(NbGraderPreprocessor):
         with Gradebook(info["db_url"]) as gb:
             graded = gb.find_submission_notebook(info["notebook"], info["assignment"], info["student"])
             waiting = [g.name for g in graded.grades if g.needs_manual_grade]
-        if waiting:
+        if waiting and self.provisional:
+            note = nbformat.v4.new_markdown_cell(
+                f"**{PROVISIONAL}.** {len(waiting)} answer(s) of this notebook ({', '.join(waiting)}) are still to "
+                "be graded by hand: they count 0 points in the score below until then, and the score will change.")
+            nb.cells.insert(0, note)
+        elif waiting:
             raise FeedbackHeld(
                 f"no feedback for {info['student']}'s {info['notebook']} yet: {len(waiting)} answer(s) "
                 f"({', '.join(waiting)}) wait for grading by hand in the formgrader; grade them, then generate "
