@@ -136,6 +136,39 @@ def cmd_feedback(args):
     return status
 
 
+def cmd_serve(args):
+    """The grading service: grade each submission as it arrives, until Ctrl-C or SIGTERM."""
+    import signal
+    import threading
+
+    from . import assignments
+    from .course import Course
+    from .grading import record
+    from .service import GradingService
+    course = Course(args.course)
+    if not (course.root / "nbgrader_config.py").exists():
+        print(f"{course.root} is not a course directory (no nbgrader_config.py)", file=sys.stderr)
+        return 2
+    for name in args.assignments:
+        assignments.get(name)
+    if _refuse_if_grading_cannot_work(course.root):
+        return 2
+    settings = record.load_config(course.root).get("ClassGrading", {})
+    service = GradingService(course, args.assignments or None, workers=args.workers or settings.get("workers"),
+                             scheduler=args.scheduler or settings.get("scheduler"), poll_seconds=args.poll,
+                             per_hour=args.per_hour)
+    stop = threading.Event()
+
+    def finish_and_exit(signum, frame):
+        print(f"[serve] {signal.Signals(signum).name}: finishing the submissions in progress, then exiting",
+              file=sys.stderr)
+        stop.set()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, finish_and_exit)
+    service.run(stop, until_idle=args.until_idle)
+    return 0
+
+
 def cmd_demo(args):
     from . import demo
     if _refuse_if_grading_cannot_work(Path(args.dir).resolve()):
@@ -183,6 +216,18 @@ def main(argv=None):
     p.add_argument("--release", action="store_true",
                    help="then nbgrader release_feedback (refused if a file disagrees with the gradebook)")
     p.set_defaults(func=cmd_feedback)
+
+    p = sub.add_parser("serve", help="the grading service: watch the exchange, grade each submission as it arrives, "
+                       "release that student's feedback (Ctrl-C or SIGTERM stops it cleanly)")
+    p.add_argument("assignments", nargs="*", help="serve only these (default: every assignment)")
+    p.add_argument("--course", default=".", help="the course directory (default: here)")
+    p.add_argument("--workers", type=int, help="submissions graded side by side (default: ClassGrading.workers, "
+                   "else the number of cores)")
+    p.add_argument("--scheduler", help="grade on a Dask cluster: its scheduler's address")
+    p.add_argument("--poll", type=float, default=2.0, help="seconds between looks at the exchange (default 2)")
+    p.add_argument("--per-hour", type=int, help="at most this many gradings per student per hour (default: no limit)")
+    p.add_argument("--until-idle", action="store_true", help="exit once nothing is waiting (for scripts and tests)")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("report", help="write the reports (checks.csv, plots, student pages) from the gradebook")
     p.add_argument("assignments", nargs="*")
