@@ -19,7 +19,7 @@ from nbgrader.exchange.default.release_assignment import ExchangeReleaseAssignme
 from nbgrader.exchange.default.release_feedback import ExchangeReleaseFeedback
 from traitlets import Bool
 
-from . import leaks
+from . import late, leaks
 
 
 class GuardedReleaseAssignment(ExchangeReleaseAssignment):
@@ -112,6 +112,7 @@ class CheckedReleaseFeedback(ExchangeReleaseFeedback):
                                        self.coursedir.assignment_id, escape=True),
             "(?P<notebook_id>.*).html"])
         with Gradebook(self.coursedir.db_url) as gb:
+            late.refresh_penalties(gb, self.config, [self.coursedir.assignment_id])     # as feedback would show them
             for path in sorted(glob.glob(os.path.join(self.src_path, "*.html"))):
                 m = re.match(pattern, path)
                 if m is None or m.group("student_id") in exclude:
