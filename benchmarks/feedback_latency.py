@@ -1,0 +1,173 @@
+"""Seconds from `nbgrader submit` to feedback the student can fetch, with the grading service running.
+
+Run from the project root (it takes a while: every submission is a real autograde in the sandbox):
+
+    .venv/bin/python benchmarks/feedback_latency.py [--rush 20] [--workers 2]
+
+A course in a scratch folder releases the five assignments; `autograder serve`
+runs as a separate process, as a course would run it. Students submit through
+the real exchange (`nbgrader submit`); the benchmark watches the exchange's
+outbound feedback folder for the file `nbgrader fetch_feedback` would fetch
+(named by the hash of the student's submission secret), then fetches it once
+for real. Prints, all measured in this run:
+
+- one student submitting each assignment in turn on an otherwise idle machine
+  (target: p50 <= 15 s);
+- the per-submission overhead: an untouched stub, nothing to run (target: <= 3 s);
+- a rush: --rush submissions over the five assignments, from different
+  students, within one minute (target: p95 <= 90 s), and submissions per hour;
+- batch `./run grade` of the rush's submissions, for comparison.
+
+A measurement, not a test: the exit code is 0 unless grading itself failed.
+"""
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import nbformat  # noqa: E402
+from nbgrader.utils import notebook_hash  # noqa: E402
+
+from autograder import assignments, build, demo, notebooks, paths, variants  # noqa: E402
+from autograder.course import Course  # noqa: E402
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, max(0, round(p / 100 * len(values) + 0.5) - 1))]
+
+
+class Class:
+    def __init__(self, root):
+        self.course = Course(root).create()
+        self.names = [a.name for a in assignments.available()]
+        due = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(time.time() + 7 * 86400))
+        for a in self.names:
+            self.course.nbgrader("generate_assignment", a, "--force", progress=lambda _: None)
+            self.course.nbgrader("db", "assignment", "add", a, f"--duedate={due}", progress=lambda _: None)
+            self.course.nbgrader("release_assignment", a, "--force",
+                                 "--GuardedReleaseAssignment.allow_early_solutions=True", progress=lambda _: None)
+
+    def home(self, student):
+        home = self.course.root / "students" / student
+        if not home.exists():
+            home.mkdir(parents=True)
+            (home / "nbgrader_config.py").write_text(demo.STUDENT_CONFIG.format(
+                course=demo.COURSE_ID, exchange=str(self.course.exchange), cache=str(home / ".cache")))
+        return home
+
+    def submit(self, student, assignment, filled=True):
+        """Fetch, write the reference answer (or leave the stub), submit; returns the submit time."""
+        home = self.home(student)
+        if not (home / assignment).exists():
+            build.nbgrader("fetch_assignment", assignment, cwd=home)
+        path = home / assignment / f"{assignment}.ipynb"
+        if filled:
+            source = notebooks.read(paths.SOURCE / assignment / f"{assignment}.ipynb")
+            nbformat.write(variants.filled_notebook(notebooks.read(path), source), str(path))
+        started = time.time()
+        build.nbgrader("submit", assignment, "--student", student, cwd=home)
+        return started
+
+    def released_feedback(self, student, assignment):
+        """The exchange's feedback file for the student's latest submission, if released."""
+        cache = self.home(student) / ".cache" / demo.COURSE_ID
+        latest = sorted(cache.glob(f"{student}+{assignment}+*"))
+        if not latest:
+            return None
+        secret = (latest[-1] / "submission_secret.txt").read_text()
+        path = self.course.exchange / demo.COURSE_ID / "feedback" / f"{notebook_hash(secret, assignment)}.html"
+        return path if path.exists() else None
+
+    def wait_for(self, pending, timeout=1800):
+        """{(student, assignment): submit time} -> {(student, assignment): seconds to feedback}."""
+        seconds = {}
+        deadline = time.time() + timeout
+        while pending and time.time() < deadline:
+            for key in list(pending):
+                if self.released_feedback(*key) is not None:
+                    seconds[key] = time.time() - pending.pop(key)
+            time.sleep(0.2)
+        if pending:
+            raise SystemExit(f"no feedback after {timeout} s for {sorted(pending)}")
+        return seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rush", type=int, default=20, help="submissions in the rush (default 20)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch course")
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="kit-latency-"))
+    print(f"feedback latency: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{time.strftime('%Y-%m-%d %H:%M')}, --workers {args.workers}, scratch {scratch}")
+    klass = Class(scratch / "course")
+    env = {**os.environ, "JUPYTER_PREFER_ENV_PATH": "1"}
+    service = subprocess.Popen([sys.executable, "-m", "autograder", "serve", "--course", str(klass.course.root),
+                                "--poll", "0.5", "--workers", str(args.workers)], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        time.sleep(5)
+        print("\none student, each assignment in turn (reference answers), nothing else running:")
+        single = {}
+        for a in klass.names:
+            single.update(klass.wait_for({("solo", a): klass.submit("solo", a)}))
+            print(f"  {a:<20} {single[('solo', a)]:6.1f} s")
+        values = list(single.values())
+        print(f"  p50 {statistics.median(values):.1f} s (target <= 15 s)")
+
+        print("\nan untouched stub (nothing to run), each assignment:")
+        stub = {}
+        for a in klass.names:
+            stub.update(klass.wait_for({("stub", a): klass.submit("stub", a, filled=False)}))
+            print(f"  {a:<20} {stub[('stub', a)]:6.1f} s")
+        print(f"  median {statistics.median(stub.values()):.1f} s (target <= 3 s)")
+
+        print(f"\na rush: {args.rush} submissions from {args.rush} students over the five assignments within a minute:")
+        pending, start = {}, time.time()
+        for i in range(args.rush):
+            a = klass.names[i % len(klass.names)]
+            pending[(f"rush{i:02d}", a)] = klass.submit(f"rush{i:02d}", a)
+            time.sleep(max(0.0, start + 60 * (i + 1) / args.rush - time.time()))
+        rush = klass.wait_for(pending)
+        span = max(t for t in rush.values()) + 0.0
+        elapsed = time.time() - start
+        print(f"  p50 {statistics.median(rush.values()):.1f} s, p95 {percentile(list(rush.values()), 95):.1f} s "
+              f"(target <= 90 s), max {span:.1f} s; {args.rush / elapsed * 3600:.0f} submissions per hour")
+        fetched = klass.home("rush00") / klass.names[0] / "feedback"
+        build.nbgrader("fetch_feedback", klass.names[0], "--student", "rush00", cwd=klass.home("rush00"))
+        print(f"  (nbgrader fetch_feedback returned {len(list(fetched.glob('*/*.html')))} page(s) for rush00)")
+    finally:
+        service.send_signal(signal.SIGTERM)
+        out, _ = service.communicate(timeout=600)
+        status = json.loads((klass.course.root / "reports" / "service_status.json").read_text())
+        print(f"\nservice: exit {service.returncode}; status {json.dumps({k: status[k] for k in ('graded', 'queue')})}"
+              f"; could not grade {status['could_not_grade'] or 'none'}")
+
+    print("\nbatch `./run grade` of the rush's submissions (already collected), for comparison:")
+    started = time.time()
+    rush_assignments = sorted({a for _, a in rush})
+    run = klass.course.grade(rush_assignments, workers=args.workers, regrade=True, progress=False,
+                             log=lambda _: None)
+    batch = time.time() - started
+    print(f"  {len(run.graded)} graded in {batch:.1f} s: {batch / max(1, len(run.graded)) * args.workers:.1f} s "
+          f"per submission on a worker, last feedback {batch:.0f} s after the collect")
+    if not args.keep:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
