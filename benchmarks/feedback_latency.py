@@ -88,7 +88,8 @@ class Class:
         if not latest:
             return None
         secret = (latest[-1] / "submission_secret.txt").read_text()
-        path = self.course.exchange / demo.COURSE_ID / "feedback" / f"{notebook_hash(secret, assignment)}.html"
+        name = notebook_hash(secret=secret, notebook_id=assignment)
+        path = self.course.exchange / demo.COURSE_ID / "feedback" / f"{name}.html"
         return path if path.exists() else None
 
     def wait_for(self, pending, timeout=1800):
