@@ -63,6 +63,11 @@ def early_solutions(assignment, release_dir, db_url, now=None):
     return problems
 
 
+# The two pages that go out without a gradebook check of their hand-graded parts: the grading service's page for a
+# submission it could not grade (service.py writes it), and provisional feedback (nbgrader_ext.py writes the note).
+NOT_GRADED_MARK = "<!-- kit: could not be graded -->"
+PROVISIONAL = "Provisional feedback"
+
 # what nbgrader's feedback template writes: "<h4>notebook (Score: 10.5 / 13.0)</h4>" (after the penalty),
 # "Late submission penalty (Score: -2.1)"
 _NOTEBOOK_SCORE = re.compile(r"<h4>[^<]*\(Score: ([0-9.]+) / ([0-9.]+)\)</h4>")
@@ -76,8 +81,6 @@ def feedback_problem(feedback_html, gradebook, assignment, student, notebook):
     (nothing in the gradebook to compare), and provisional feedback, which says that answers wait for
     grading by hand (its score must still agree).
     """
-    from .nbgrader_ext import PROVISIONAL
-    from .service import NOT_GRADED_MARK
     if NOT_GRADED_MARK in feedback_html:
         return None
     try:

@@ -17,6 +17,7 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Bool, Integer
 
 from . import assignments, notebooks
+from .exchange_guards import PROVISIONAL
 from .harness import runner, sandbox
 
 
@@ -275,9 +276,6 @@ class LimitOutputSize(NbGraderPreprocessor):
 
 class FeedbackHeld(RuntimeError):
     """Feedback for a notebook that still has answers to grade by hand."""
-
-
-PROVISIONAL = "Provisional feedback"
 
 
 class HoldFeedbackUntilGraded(NbGraderPreprocessor):

@@ -24,12 +24,12 @@ from pathlib import Path
 from nbgrader.utils import parse_utc
 
 from . import build, paths
+from .exchange_guards import NOT_GRADED_MARK
 from .grading import coordinator
 from .grading import record as recording
 from .grading.ledger import Ledger, digest
 from .grading.task import Task, grade_task
 
-NOT_GRADED_MARK = "<!-- kit: could not be graded -->"     # exchange_guards releases such a page as it is
 
 
 @dataclass(frozen=True)
