@@ -14,20 +14,14 @@ from pathlib import Path
 
 def main(argv=None):
     assignment, student = (sys.argv[1:] if argv is None else argv)
-    from nbgrader.api import Gradebook
     from nbgrader.apps import NbGraderAPI
 
-    from .record import load_config
+    from .record import load_config, waits_for_hand_grading
 
     api = NbGraderAPI(config=load_config(Path.cwd()))
-
-    def waiting_for_hand_grading():
-        with Gradebook(api.coursedir.db_url) as gb:
-            sub = gb.find_submission(assignment, student)
-            return any(g.needs_manual_grade for nb in sub.notebooks for g in nb.grades)
-
     steps = (lambda: api.autograde(assignment, student, force=True, create=True),
-             lambda: None if waiting_for_hand_grading() else api.generate_feedback(assignment, student, force=True))
+             lambda: None if waits_for_hand_grading(api.coursedir.db_url, assignment, student)
+             else api.generate_feedback(assignment, student, force=True))
     for step in steps:
         result = step()
         if result is None:

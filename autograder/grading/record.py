@@ -25,6 +25,13 @@ def load_config(course_root):
     return PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
 
 
+def waits_for_hand_grading(db_url, assignment, student):
+    """Whether any answer of this submission is still to be graded by hand (then no feedback goes out)."""
+    with Gradebook(db_url) as gb:
+        sub = gb.find_submission(assignment, student)
+        return any(g.needs_manual_grade for nb in sub.notebooks for g in nb.grades)
+
+
 def replace_tree(dest, files, extra_from=None):
     """Make `dest` hold exactly `files` (+ the non-notebook files of `extra_from`), swapped in at once."""
     dest = Path(dest)
@@ -84,7 +91,7 @@ def _record(course, outcome, config, source_dir):
     # The worker's feedback goes out only when nothing is left to grade by hand: written answers graded later
     # would change its totals (`./run feedback` makes it after that grading).
     feedback_dir = course.root / "feedback" / s / a
-    if course.waiting_for_hand_grading(a).get(s):
+    if waits_for_hand_grading(course.db_url, a, s):
         if feedback_dir.exists():
             shutil.rmtree(feedback_dir)
     else:
