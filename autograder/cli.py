@@ -66,6 +66,13 @@ def _refuse_if_grading_cannot_work(course_root):
     return bool(problems)
 
 
+def _is_course(course):
+    if (course.root / "nbgrader_config.py").exists():
+        return True
+    print(f"{course.root} is not a course directory (no nbgrader_config.py)", file=sys.stderr)
+    return False
+
+
 def _exit_status(run):
     """0 only when every submission was graded."""
     if run.failed:
@@ -79,8 +86,7 @@ def cmd_grade(args):
     from .course import Course
     from .grading import record
     course = Course(args.course)
-    if not (course.root / "nbgrader_config.py").exists():
-        print(f"{course.root} is not a course directory (no nbgrader_config.py)", file=sys.stderr)
+    if not _is_course(course):
         return 2
     if _refuse_if_grading_cannot_work(course.root):
         return 2
@@ -119,8 +125,7 @@ def cmd_feedback(args):
     from .build import BuildError
     from .course import Course
     course = Course(args.course)
-    if not (course.root / "nbgrader_config.py").exists():
-        print(f"{course.root} is not a course directory (no nbgrader_config.py)", file=sys.stderr)
+    if not _is_course(course):
         return 2
     names = args.assignments or [a.name for a in assignments.available() if course.students(a.name)]
     status = 0
@@ -146,8 +151,7 @@ def cmd_serve(args):
     from .grading import record
     from .service import GradingService
     course = Course(args.course)
-    if not (course.root / "nbgrader_config.py").exists():
-        print(f"{course.root} is not a course directory (no nbgrader_config.py)", file=sys.stderr)
+    if not _is_course(course):
         return 2
     for name in args.assignments:
         assignments.get(name)
