@@ -1,17 +1,16 @@
 """nbgrader configuration of the course (the kit's defaults).
 
-Paths are relative to the course root (the directory nbgrader runs in).
-Override per machine with environment variables:
-  KIT_DB_URL        gradebook URL (default: SQLite file gradebook.db in the course root)
-  KIT_EXCHANGE      exchange directory for release/fetch/submit/collect (default: ./exchange)
-  KIT_CELL_TIMEOUT      seconds a notebook cell may run at autograde unless its source cell declares more (default: 30)
-  KIT_NOTEBOOK_TIMEOUT  seconds the whole notebook may run at autograde (default: 300)
+Paths are relative to the course root (the directory nbgrader runs in). A course made by the kit
+(`autograder.course.Course.create`) loads this file and then sets its own root, gradebook and exchange; any
+setting here can be changed there, or on nbgrader's command line (`--ExecuteContained.cell_timeout=60`);
+`nbgrader <command> --help-all` lists them with their help.
 """
 import atexit
 import os
 import shutil
 import tempfile
 
+from autograder import paths as kit
 from autograder.exchange_guards import CheckedReleaseFeedback, GuardedReleaseAssignment
 from autograder.exports import KitCsvExport
 from autograder.late import PercentPerDayLate
@@ -25,24 +24,23 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Clea
 c = get_config()  # noqa: F821 - provided by nbgrader's config loader
 
 c.CourseDirectory.course_id = "pooling-cnn"
-c.CourseDirectory.source_directory = "source"
-c.CourseDirectory.release_directory = "release"
+c.CourseDirectory.source_directory = kit.SOURCE.name
+c.CourseDirectory.release_directory = kit.RELEASE.name
 c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
-c.CourseDirectory.solution_directory = "solutions"
-# The gradebook is nbgrader's own database: SQLite in the course root unless told otherwise.
-c.CourseDirectory.db_url = os.environ.get("KIT_DB_URL", "sqlite:///" + os.path.abspath("gradebook.db"))
+c.CourseDirectory.solution_directory = kit.SOLUTIONS.name
+# The gradebook is nbgrader's own database: SQLite in the course root (a course's config may say otherwise).
+c.CourseDirectory.db_url = "sqlite:///" + os.path.abspath("gradebook.db")
 
-c.Exchange.root = os.path.abspath(os.environ.get("KIT_EXCHANGE", "exchange"))
+c.Exchange.root = os.path.abspath("exchange")
 c.Exchange.path_includes_course = True
 
 # Notebook execution at autograde: grades come from the hidden graders, not the
 # kernel, so the run needs only enough time for honest code (every reference cell
 # takes under 5 s at autograde; training cells declare 60 s in the source's
-# metadata). The first cell that runs out of time ends the run (ExecuteContained).
-c.ExecuteContained.cell_timeout = int(os.environ.get("KIT_CELL_TIMEOUT", "30"))
-c.ExecuteContained.notebook_timeout = int(os.environ.get("KIT_NOTEBOOK_TIMEOUT", "300"))
+# metadata). The first cell that runs out of time ends the run. The limits are ExecuteContained's
+# traits (cell_timeout 30 s, notebook_timeout 300 s by default).
 c.Execute.timeout = 600          # the solution notebooks' full runs (`autograder build`)
 c.Execute.interrupt_on_timeout = True
 # Kernels talk over Unix sockets in a directory private to this nbgrader process:
@@ -70,11 +68,9 @@ c.GenerateSolution.preprocessors = [IncludeHeaderFooter, LockCells, ClearOutput,
                                     CleanForPosting, Execute]
 
 # Late submissions: nbgrader's due dates (`nbgrader db assignment add <a> --duedate "..."`)
-# with a percentage per started day late, capped (nbgrader's own plugin knows only none/zero).
+# with a percentage per started day late, capped (nbgrader's own plugin knows only none/zero). The numbers
+# are PercentPerDayLate's traits (autograder/late.py: their defaults, their help); set them here to change them.
 c.AssignLatePenalties.plugin_class = PercentPerDayLate
-c.PercentPerDayLate.percent_per_day = 10
-c.PercentPerDayLate.max_percent = 50
-c.PercentPerDayLate.grace_minutes = 15
 
 # Exports make the late penalties current first; `nbgrader export` writes nbgrader's CSV, and
 # `--exporter=autograder.exports.CanvasExport` Canvas's gradebook import CSV (c.CanvasExport.roster: README).
@@ -90,11 +86,9 @@ c.ExchangeFactory.release_feedback = CheckedReleaseFeedback
 # gradebook URL (with its password, for PostgreSQL).
 c.FormgradeExtension.debug = False
 
-# Similarity reports (`./run grade`, `./run report`): pairs above this share of common answer code are named
-# in the summary, to be looked at by a person (README: reading the similarity report).
-c.SimilarityReport.threshold = 0.75
-
-# Class grading (`autograder grade`): submissions graded side by side. None = one worker per
-# core on this machine; a scheduler address ("tcp://host:8786") grades on a Dask cluster instead.
-c.ClassGrading.workers = None
-c.ClassGrading.scheduler = None
+# The kit's other settings are traits with their defaults and help in the kit's code; set them here (or in a
+# course's nbgrader_config.py) to change them:
+#   c.SimilarityReport.threshold      autograder/similarity.py   pairs named in the similarity summary
+#   c.ClassGrading.workers/scheduler  autograder/grading/coordinator.py   where `./run grade` and `./run serve` grade
+#   c.ClassGrading.task_timeout, c.ClassGrading.max_submission_mb           bounds per submission
+#   c.Sandbox.memory_gb               autograder/nbgrader_ext.py  the memory of a sandbox

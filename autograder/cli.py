@@ -55,10 +55,10 @@ def cmd_doctor(args):
     return 1 if doctor.blocking(findings) else 0
 
 
-def _refuse_if_grading_cannot_work(course_root):
+def _refuse_if_grading_cannot_work(course_root, db_url=None):
     """The first step of demo and grade: stop at once, with the fix, rather than grade nothing."""
     from . import doctor
-    problems = doctor.blocking(doctor.examine(course_root))
+    problems = doctor.blocking(doctor.examine(course_root, db_url))
     for finding in problems:
         print(finding.line(), file=sys.stderr)
     if problems:
@@ -84,7 +84,7 @@ def _exit_status(run):
 def cmd_grade(args):
     from . import assignments, reports
     from .course import Course
-    from .grading import record
+    from .grading import grade_class
     course = Course(args.course)
     if not _is_course(course):
         return 2
@@ -94,13 +94,9 @@ def cmd_grade(args):
     for name in names:
         assignments.get(name)
         if not course.students(name):
-            print(f"{name}: nothing in {course.root / 'submitted'} (run `nbgrader collect {name}` first)")
-    # the command line wins over nbgrader_config.py's ClassGrading section
-    settings = record.load_config(course.root).get("ClassGrading", {})
-    run = course.grade([n for n in names if course.students(n)],
-                       workers=args.workers or settings.get("workers"),
-                       scheduler=args.scheduler or settings.get("scheduler"),
-                       regrade=args.regrade, progress=not args.no_progress)
+            print(f"{name}: nothing in {course.directory('submitted')} (run `nbgrader collect {name}` first)")
+    run = grade_class(course, [n for n in names if course.students(n)], workers=args.workers,
+                      scheduler=args.scheduler, regrade=args.regrade, progress=not args.no_progress)
     csv = course.export(progress=lambda _: None)
     written = reports.write(course, names, run)
     print(reports.summary(course, names, run))
@@ -148,7 +144,6 @@ def cmd_serve(args):
 
     from . import assignments
     from .course import Course
-    from .grading import record
     from .service import GradingService
     course = Course(args.course)
     if not _is_course(course):
@@ -157,10 +152,8 @@ def cmd_serve(args):
         assignments.get(name)
     if _refuse_if_grading_cannot_work(course.root):
         return 2
-    settings = record.load_config(course.root).get("ClassGrading", {})
-    service = GradingService(course, args.assignments or None, workers=args.workers or settings.get("workers"),
-                             scheduler=args.scheduler or settings.get("scheduler"), poll_seconds=args.poll,
-                             per_hour=args.per_hour)
+    service = GradingService(course, args.assignments or None, workers=args.workers, scheduler=args.scheduler,
+                             poll_seconds=args.poll, per_hour=args.per_hour)
     stop = threading.Event()
 
     def finish_and_exit(signum, frame):
@@ -175,9 +168,9 @@ def cmd_serve(args):
 
 def cmd_demo(args):
     from . import demo
-    if _refuse_if_grading_cannot_work(Path(args.dir).resolve()):
+    if _refuse_if_grading_cannot_work(Path(args.dir).resolve(), args.db_url):
         return 2
-    return _exit_status(demo.run(args.dir, args.assignments or None).run)
+    return _exit_status(demo.run(args.dir, args.assignments or None, db_url=args.db_url).run)
 
 
 def main(argv=None):
@@ -246,6 +239,8 @@ def main(argv=None):
     p = sub.add_parser("demo", help="release, submit for a demo class, collect, autograde, feedback, export")
     p.add_argument("assignments", nargs="*")
     p.add_argument("--dir", default="demo-course", help="scratch course directory (replaced; default ./demo-course)")
+    p.add_argument("--db-url", help="the demo course's gradebook (default: SQLite in the course), e.g. "
+                   "postgresql://user:password@host/db")
     p.set_defaults(func=cmd_demo)
 
     args = parser.parse_args(argv)

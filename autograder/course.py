@@ -3,16 +3,17 @@
 Used by the `grade` and `demo` commands: grade what was collected into
 `submitted/`, write feedback and `grades.csv`, and read the gradebook back.
 """
+import copy
+import functools
 import json
-import os
-import re
 import shutil
-import sys
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.utils import find_all_files
+from traitlets.config.loader import PyFileConfigLoader
 
 from . import build
 
@@ -45,22 +46,58 @@ load_subconfig(str(kit.NBGRADER_CONFIG))  # noqa: F821
 here = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.root = here
 c.CourseDirectory.source_directory = str(kit.SOURCE)
-c.CourseDirectory.db_url = os.environ.get("KIT_DB_URL", "sqlite:///" + os.path.join(here, "gradebook.db"))
+c.CourseDirectory.db_url = {db_url}
 c.Exchange.root = {exchange}
 '''
+
+
+def load_config(course_root):
+    """The course's nbgrader configuration (it loads the kit's), as nbgrader would read it."""
+    return PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
 
 
 class Course:
     def __init__(self, root):
         self.root = Path(root).resolve()
 
+    @functools.cached_property
+    def config(self):
+        return load_config(self.root)
+
+    @functools.cached_property
+    def coursedir(self):
+        """nbgrader's CourseDirectory of this course: its folder names and layout, as the configuration says."""
+        return CourseDirectory(config=self.config)
+
+    @property
+    def default_db_url(self):
+        return f"sqlite:///{self.root / 'gradebook.db'}"
+
     @property
     def db_url(self):
-        """The gradebook, by the same rule as nbgrader_config.py."""
-        return os.environ.get("KIT_DB_URL", f"sqlite:///{self.root / 'gradebook.db'}")
+        """The gradebook (c.CourseDirectory.db_url); for a course not made yet, the one it will get."""
+        if not (self.root / "nbgrader_config.py").exists():
+            return self.default_db_url
+        return self.coursedir.db_url
 
-    def create(self, exchange=None):
-        """Write a course config that loads the kit's nbgrader_config.py."""
+    def directory(self, step, student=".", assignment="."):
+        """nbgrader's folder of `step` ("submitted", "autograded", "feedback", "source", ...) for one student's
+        assignment (or the whole step with the defaults), by `CourseDirectory.format_path`."""
+        return Path(self.coursedir.format_path(getattr(self.coursedir, f"{step}_directory"), student, assignment))
+
+    def files_from_source(self, assignment):
+        """{relative path: path in source/} of the files nbgrader's autograde puts over a submission: every
+        file of the assignment's source folder but notebooks, `CourseDirectory.ignore` and
+        `Autograde.exclude_overwriting` (nbgrader's `Autograde.init_assignment` rule)."""
+        source = self.directory("source", ".", assignment)
+        kept = set(self.config.Autograde.get("exclude_overwriting", {}).get(assignment, []))
+        found = find_all_files(str(source), self.coursedir.ignore + ["*.ipynb"]) if source.is_dir() else []
+        files = {Path(f).relative_to(source).as_posix(): Path(f) for f in found}
+        return {rel: path for rel, path in files.items() if rel not in kept}
+
+    def create(self, exchange=None, db_url=None):
+        """Write a course config that loads the kit's nbgrader_config.py; the gradebook is SQLite in the
+        course unless `db_url` (e.g. postgresql://user:password@host/db) says otherwise."""
         self.root.mkdir(parents=True, exist_ok=True)
         exchange = Path(exchange or self.root / "exchange").resolve()
         exchange.mkdir(parents=True, exist_ok=True)
@@ -68,28 +105,30 @@ class Course:
         # an exchange inside the course moves with it; one elsewhere (shared by the students) stays where it is
         inside = exchange.is_relative_to(self.root)
         (self.root / "nbgrader_config.py").write_text(CONFIG_TEMPLATE.format(
+            db_url=repr(db_url) if db_url else '"sqlite:///" + os.path.join(here, "gradebook.db")',
             exchange=f"os.path.join(here, {str(exchange.relative_to(self.root))!r})" if inside else repr(str(exchange))))
         self.exchange = exchange
+        self.__dict__.pop("config", None)          # read again from the file just written
+        self.__dict__.pop("coursedir", None)
         return self
+
+    def api(self, **settings):
+        """nbgrader's NbGraderAPI on this course, in this process: a step without an nbgrader start-up.
+        `settings`: {"Class.trait": value} on top of the course's configuration."""
+        from nbgrader.apps import NbGraderAPI
+        config = copy.deepcopy(self.config)
+        for name, value in settings.items():
+            section, trait = name.split(".")
+            setattr(config[section], trait, value)
+        return NbGraderAPI(config=config)
 
     def nbgrader(self, *args, progress=print):
         progress(f"  $ nbgrader {' '.join(args)}")
         return build.nbgrader(*args, cwd=self.root)
 
     def students(self, assignment):
-        submitted = self.root / "submitted"
+        submitted = self.directory("submitted")
         return sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir()) if submitted.is_dir() else []
-
-    def grade(self, assignments, *, workers=None, scheduler=None, regrade=False, progress=True, log=print):
-        """Autograde and write feedback for every collected submission (see `grading.coordinator`).
-
-        Each submission is graded by nbgrader in its own scratch course, on local
-        workers or a Dask cluster, and recorded here; one broken submission is
-        reported and the others go on. Returns a `grading.ClassRun`.
-        """
-        from .grading import grade_class
-        return grade_class(self, assignments, workers=workers, scheduler=scheduler, regrade=regrade,
-                           progress=progress, log=log)
 
     def waiting_for_hand_grading(self, assignment):
         """{student: number of answers still to grade by hand} for `assignment`'s submissions."""
@@ -111,7 +150,7 @@ class Course:
         release_feedback (whose kit guard checks every file against the gradebook). Returns FeedbackRun."""
         waiting = self.waiting_for_hand_grading(assignment)
         for student in waiting:
-            stale = self.root / "feedback" / student / assignment
+            stale = self.directory("feedback", student, assignment)
             if stale.exists():
                 shutil.rmtree(stale)
         graded = [s for s in self.students(assignment) if s not in waiting]
@@ -172,7 +211,7 @@ class Course:
         """How the graded notebooks say their code was isolated: "bubblewrap", "landlock+seccomp", ...,
         "OFF (accepted risk)" if any part ran without a sandbox, None if the kit did not grade it."""
         results = []
-        for path in (self.root / "autograded" / student / assignment).glob("*.ipynb"):
+        for path in self.directory("autograded", student, assignment).glob("*.ipynb"):
             try:
                 meta = json.loads(path.read_text()).get("metadata", {}).get("autograder", {})
             except (OSError, ValueError):
@@ -183,24 +222,6 @@ class Course:
         if not all(r.get("sandboxed") for r in results):
             return "OFF (accepted risk)"
         return ", ".join(sorted({r.get("isolation") or "on" for r in results}))
-
-
-def failure_reason(log):
-    """The line of nbgrader's log that says why a submission could not be graded."""
-    generic = ("Please see the", "There was an error processing", "Removing failed assignment")
-    unknown = re.findall(r"Skipping unknown notebook: (\S+)", log)
-    if unknown:
-        names = ", ".join(Path(u).name for u in unknown)
-        return f"no notebook of this assignment in the submission (found {names}: was it renamed?)"
-    if "No notebooks found" in log or "No notebooks were matched" in log:
-        return "the submission contains no notebook"
-    for line in reversed(log.strip().splitlines()):
-        line = line.strip()
-        if any(g in line for g in generic):
-            continue
-        if re.match(r"^[A-Za-z_.]*(Error|Exception|Unavailable)\b.*:", line) or "ERROR]" in line:
-            return line[:300]
-    return log.strip().splitlines()[-1][:300] if log.strip() else "unknown error"
 
 
 def format_table(rows, course=None):
@@ -227,7 +248,3 @@ def format_table(rows, course=None):
     fmt = lambda r: "  ".join(str(v).ljust(w) for v, w in zip(r, widths))  # noqa: E731
     return "\n".join([fmt(header), fmt(["-" * w for w in widths]), *map(fmt, lines)])
 
-
-def fail(message):
-    print(textwrap.fill(message, 100), file=sys.stderr)
-    raise SystemExit(1)

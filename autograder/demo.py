@@ -16,8 +16,8 @@ import nbformat
 
 from . import assignments, leaks, notebooks, reports, variants
 from .course import Course
+from .grading import grade_class
 
-COURSE_ID = "pooling-cnn"
 DUE_DATE = "2026-12-04 17:00:00 UTC"
 CY_TIMESTAMP = "2026-12-06 05:00:00.000000 UTC"      # 1.5 days late: two started days, 20% under the policy
 STUDENT_CONFIG = '''\
@@ -44,11 +44,11 @@ def demo_class(assignment):
             "cy": ("partly wrong: " + ", ".join(v.description for v in wrong), mistake, True)}
 
 
-def run(directory, names=None, progress=print, workers=None):
+def run(directory, names=None, progress=print, workers=None, db_url=None):
     root = Path(directory).resolve()
     if root.exists():
         shutil.rmtree(root)
-    course = Course(root).create()
+    course = Course(root).create(db_url=db_url)
     chosen = [assignments.get(n) for n in (names or [a.name for a in assignments.available()])]
     step = _Steps(progress, total=5 + len(chosen) * 3)
 
@@ -62,7 +62,7 @@ def run(directory, names=None, progress=print, workers=None):
         course.nbgrader("generate_assignment", a.name, "--force")
         course.nbgrader("db", "assignment", "add", a.name, f"--duedate={DUE_DATE}")
         release = ["release_assignment", a.name, "--force"]
-        carried = leaks.carried_solutions(a.name, root / "release" / a.name)
+        carried = leaks.carried_solutions(a.name, course.directory("release", ".", a.name))
         if carried:
             # A course releases these after the carried assignments are due (README: the order of the
             # assignments); the demo releases all on one day, so it overrides the guard and says so.
@@ -76,7 +76,7 @@ def run(directory, names=None, progress=print, workers=None):
             home = root / "students" / student
             home.mkdir(parents=True, exist_ok=True)
             (home / "nbgrader_config.py").write_text(STUDENT_CONFIG.format(
-                course=COURSE_ID, exchange=str(course.exchange), cache=str(home / ".cache")))
+                course=course.coursedir.course_id, exchange=str(course.exchange), cache=str(home / ".cache")))
             progress(f"  {student}: {what}")
             _quiet(course, home, "fetch_assignment", a.name)
             path = home / a.name / f"{a.name}.ipynb"
@@ -87,12 +87,12 @@ def run(directory, names=None, progress=print, workers=None):
         step(f"{a.name}: collect")
         course.nbgrader("collect", a.name, "--update")
         # the demo's one late hand-in: cy's timestamp says a day and a half after the due date
-        (root / "submitted" / "cy" / a.name / "timestamp.txt").write_text(CY_TIMESTAMP)
+        (course.directory("submitted", "cy", a.name) / "timestamp.txt").write_text(CY_TIMESTAMP)
 
     names = [a.name for a in chosen]
     step(f"grade the class (every assignment, {workers or 'one per core'} worker(s)): autograde, and feedback "
          "where nothing waits for grading by hand")
-    run = course.grade(names, workers=workers, progress=False, log=progress)
+    run = grade_class(course, names, workers=workers, progress=False, log=progress)
     step("the instructor grades the written answers by hand (the formgrader's job)")
     grade_written_answers(course, names, progress)
     step("feedback made from the gradebook and released (`./run feedback --release`)")

@@ -114,10 +114,11 @@ def data_files():
     return Finding("data", True, f"MNIST and Fashion-MNIST samples, held-out digits ({len(DATA_FILES)} files)")
 
 
-def gradebook(course_root="."):
-    """The gradebook answers (SQLite: its folder is writable; PostgreSQL: it connects)."""
+def gradebook(course_root=".", db_url=None):
+    """The gradebook answers (SQLite: its folder is writable; PostgreSQL: it connects). `db_url`: the one a
+    course about to be made will get (else the course's own)."""
     from .course import Course
-    url = Course(course_root).db_url
+    url = db_url or Course(course_root).db_url
     shown = re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
     if url.startswith("sqlite:///"):
         folder = Path(url.removeprefix("sqlite:///")).parent
@@ -135,12 +136,12 @@ def gradebook(course_root="."):
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         first = re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", first)
         return Finding("gradebook", False, f"{shown} does not answer ({first[:200]}): start the database "
-                       "or fix KIT_DB_URL")
+                       "or fix c.CourseDirectory.db_url in the course's nbgrader_config.py")
     return Finding("gradebook", True, f"{shown} answers")
 
 
-def examine(course_root="."):
-    return [python_version(), installed_lock(), *sandbox_findings(), data_files(), gradebook(course_root)]
+def examine(course_root=".", db_url=None):
+    return [python_version(), installed_lock(), *sandbox_findings(), data_files(), gradebook(course_root, db_url)]
 
 
 def blocking(findings):

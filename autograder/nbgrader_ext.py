@@ -14,7 +14,8 @@ import nbformat
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Bool, Integer
+from traitlets import Bool, Enum, Float, Integer, TraitError, validate
+from traitlets.config import Configurable
 
 from . import assignments, notebooks
 from .exchange_guards import PROVISIONAL
@@ -59,6 +60,33 @@ class RestoreDeletedCells(NbGraderPreprocessor):
         return nb, resources
 
 
+class Sandbox(Configurable):
+    """The sandbox student code runs in at autograde: `c.Sandbox.<name>` in nbgrader_config.py.
+
+    The values reach the sandboxed kernel's launcher and the graders' answer processes through the
+    environment (KIT_SANDBOX, KIT_SANDBOX_MEMORY_GB: the one channel into them); unset here, the
+    environment's values (or the sandbox's defaults) stand.
+    """
+    mode = Enum(list(sandbox.MODES), default_value=None, allow_none=True,
+                help="'on' (bubblewrap, else Landlock+seccomp), 'bubblewrap', 'landlock', or 'off' (no isolation: "
+                     "the instructor accepts the risk). Unset: KIT_SANDBOX, else 'on'.").tag(config=True)
+    memory_gb = Float(None, allow_none=True, help="The memory one sandbox may use, in GiB. Unset: "
+                      "KIT_SANDBOX_MEMORY_GB, else 4.").tag(config=True)
+
+    @validate("memory_gb")
+    def _positive(self, proposal):
+        if proposal["value"] is not None and proposal["value"] <= 0:
+            raise TraitError(f"Sandbox.memory_gb must be positive, got {proposal['value']}")
+        return proposal["value"]
+
+    def export(self, environ=os.environ):
+        """Put the configured values where the sandboxed processes read them."""
+        if self.mode is not None:
+            environ["KIT_SANDBOX"] = self.mode
+        if self.memory_gb is not None:
+            environ["KIT_SANDBOX_MEMORY_GB"] = repr(self.memory_gb)
+
+
 class SandboxKernel(NbGraderPreprocessor):
     """Autograde, before Execute: run the student's notebook in a sandboxed kernel.
 
@@ -69,6 +97,7 @@ class SandboxKernel(NbGraderPreprocessor):
     """
 
     def preprocess(self, nb, resources):
+        Sandbox(parent=self).export()      # before anything starts a sandbox: the kernel, then the graders
         if sandbox.mode() == "off":
             self.log.warning("KIT_SANDBOX=off: the notebook runs WITHOUT the sandbox")
             return nb, resources

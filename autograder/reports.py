@@ -74,11 +74,9 @@ def check_table(results):
 
 def write(course, assignments, run=None):
     """Write every report; return {name: path}."""
-    from .grading.record import load_config
     out = course.root / "reports"
     (out / "students").mkdir(parents=True, exist_ok=True)
-    config = load_config(course.root)
-    late.refresh_penalties(course.db_url, config, assignments)
+    late.refresh_penalties(course.db_url, course.config, assignments)
     results = check_results(course, assignments)
     rows = course.table(assignments)
     written = {"checks": out / "checks.csv"}
@@ -94,7 +92,7 @@ def write(course, assignments, run=None):
     written["students"] = out / "students"
     for a in assignments:
         if course.students(a):
-            similarity.report(course.root, a, config=config)
+            similarity.report(course.root, a, config=course.config)
     written["similarity"] = out / "similarity"
     if run is not None:
         (out / "last_run.json").write_text(json.dumps({

@@ -21,15 +21,22 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nbgrader.utils import parse_utc
+from nbgrader.utils import parse_utc, temp_attrs
 
-from . import build, paths
+from . import build
 from .exchange_guards import NOT_GRADED_MARK
 from .grading import coordinator
-from .grading import record as recording
+from .grading.autograde_one import shorten
 from .grading.ledger import Ledger, digest
-from .grading.task import Task, grade_task
+from .grading.task import grade_task
 
+
+
+def nbgrader_step(result, name):
+    """An NbGraderAPI step's result; raise with its log when it failed, as the command would exit 1."""
+    if not result.get("success"):
+        raise build.BuildError(f"nbgrader {name} failed:\n{result.get('log', '')[-3000:]}{result.get('error', '')}")
+    return result
 
 
 @dataclass(frozen=True)
@@ -122,11 +129,17 @@ class GradingService:
     def __init__(self, course, assignments=None, *, workers=None, scheduler=None, poll_seconds=2.0,
                  per_hour=None, log=print):
         self.course, self.log, self.poll = course, log, poll_seconds
-        self.config = recording.load_config(course.root)
-        self.course_id = self.config.CourseDirectory.course_id
+        self.config = course.config
+        # nbgrader's collect, generate_feedback and release_feedback run in this process (each as its own
+        # command would cost an nbgrader start-up per submission); feedback marked provisional where answers
+        # wait for grading by hand
+        self.api = course.api(**{"HoldFeedbackUntilGraded.provisional": True})
+        self.course_id = course.coursedir.course_id
         self.exchange = Path(self.config.Exchange.root)
         self.assignments = set(assignments) if assignments else None
-        self.workers, self.scheduler = workers or os.cpu_count() or 1, scheduler
+        settings = coordinator.ClassGrading(config=self.config)      # the command line wins over the course's
+        self.workers = workers or settings.workers or os.cpu_count() or 1
+        self.scheduler = scheduler or settings.scheduler
         self.queue = FairQueue(per_hour=per_hour)
         self.ledger = Ledger(course.root)
         self.seen = {}                  # (student, assignment) -> timestamp handled (graded or given up)
@@ -184,7 +197,7 @@ class GradingService:
         for sub in inbound_submissions(self.exchange, self.course_id):
             if self.assignments is not None and sub.assignment not in self.assignments:
                 continue
-            if not (paths.SOURCE / sub.assignment).is_dir():
+            if not self.course.directory("source", ".", sub.assignment).is_dir():
                 continue
             if self.seen.get(sub.key) is not None and self.seen[sub.key] >= sub.timestamp:
                 continue
@@ -195,18 +208,27 @@ class GradingService:
         return found
 
     def already_graded(self, sub):
-        """The collected copy is this submission and the ledger has its grade (a restart, or batch grading)."""
-        submitted = self.course.root / "submitted" / sub.student / sub.assignment
-        stamp = submitted / "timestamp.txt"
+        """The collected copy is this submission and the ledger has its grade, or knows it could not be graded
+        (a restart, or batch grading)."""
+        stamp = self.course.directory("submitted", sub.student, sub.assignment) / "timestamp.txt"
         if not stamp.exists():
             return False
         try:
             collected = parse_utc(stamp.read_text().strip()).replace(tzinfo=None)
-            files = coordinator.submission_files(self.course, sub.assignment, sub.student,
-                                                 paths.SOURCE / sub.assignment)
+            files = coordinator.submission_files(self.course, sub.assignment, sub.student)
         except (ValueError, OSError, coordinator.GradingError):
             return False
-        return collected >= sub.timestamp and self.ledger.is_done(sub.assignment, sub.student, digest(files))
+        if collected < sub.timestamp:
+            return False
+        d = digest(files)
+        if self.ledger.is_done(sub.assignment, sub.student, d):
+            return True
+        reason = self.ledger.could_not_grade(sub.assignment, sub.student, d)
+        if reason is not None:
+            self.failed[sub.key] = reason
+            self.log(f"[serve] {sub.student} {sub.assignment}: could not be graded before ({reason}); "
+                     "waiting for a new submission")
+        return reason is not None
 
     # -- one submission ------------------------------------------------------------------------------------
 
@@ -214,33 +236,28 @@ class GradingService:
         """Collect `sub` as nbgrader collect does and hand it to a worker; None if it cannot even start."""
         self.seen[sub.key] = sub.timestamp
         try:
-            self.course.nbgrader("collect", sub.assignment, f"--student={sub.student}", "--update",
-                                 progress=lambda _: None)
-            files = coordinator.submission_files(self.course, sub.assignment, sub.student,
-                                                 paths.SOURCE / sub.assignment)
+            with temp_attrs(self.api.coursedir, student_id=sub.student):
+                nbgrader_step(self.api.collect(sub.assignment, update=True), "collect")
+            files = coordinator.submission_files(self.course, sub.assignment, sub.student)
             if sub.assignment not in self.templates:
-                self.templates[sub.assignment] = coordinator.template_gradebook(self.course, sub.assignment,
-                                                                               self.course_id)
-            task = Task(sub.assignment, sub.student, files, self.templates[sub.assignment], digest(files))
+                self.templates[sub.assignment] = coordinator.template_gradebook(self.course, sub.assignment)
+            task = coordinator.new_task(self.course, sub.assignment, sub.student, files,
+                                        self.templates[sub.assignment])
         except (build.BuildError, coordinator.GradingError, OSError) as exc:
-            self.give_up(sub, str(exc).strip().splitlines()[-1][:300] if str(exc).strip() else repr(exc))
+            self.give_up(sub, shorten(str(exc).strip().splitlines()[-1]) if str(exc).strip() else repr(exc))
             return None
         return pool.submit(grade_task, task)
 
     def finish(self, sub, future):
-        try:
-            outcome = future.result()
-        except Exception as exc:  # noqa: BLE001 - a lost worker costs this submission, not the service
-            return self.give_up(sub, f"the grading worker failed: {type(exc).__name__}: {exc}"[:300])
-        if not outcome.ok:
-            return self.give_up(sub, outcome.reason)
-        try:
-            recording.record(self.course, outcome, self.config, paths.SOURCE / sub.assignment)
-            self.ledger.mark(outcome)
-            self.release_feedback(sub)
-        except Exception as exc:  # noqa: BLE001 - report it to the student; the queue goes on
-            self.ledger.forget(sub.assignment, sub.student)
-            return self.give_up(sub, f"could not record the grade: {type(exc).__name__}: {exc}"[:300])
+        _, reason = coordinator.settle(self.course, self.ledger, (sub.assignment, sub.student), future)
+        if reason is None:
+            try:
+                self.release_feedback(sub)
+            except Exception as exc:  # noqa: BLE001 - report it to the student; the queue goes on
+                self.ledger.forget(sub.assignment, sub.student)
+                reason = shorten(f"could not release the feedback: {type(exc).__name__}: {exc}")
+        if reason is not None:
+            return self.give_up(sub, reason)
         score, max_score = self.score(sub)
         seconds = time.time() - sub.timestamp.replace(tzinfo=datetime.timezone.utc).timestamp()
         self.queue.done(sub, time.time())
@@ -250,9 +267,8 @@ class GradingService:
 
     def release_feedback(self, sub):
         """That student's feedback, provisional where answers wait for grading by hand, released to them only."""
-        self.course.nbgrader("generate_feedback", sub.assignment, f"--student={sub.student}", "--force",
-                             "--HoldFeedbackUntilGraded.provisional=True", progress=lambda _: None)
-        self.course.nbgrader("release_feedback", sub.assignment, f"--student={sub.student}", progress=lambda _: None)
+        nbgrader_step(self.api.generate_feedback(sub.assignment, sub.student, force=True), "generate_feedback")
+        nbgrader_step(self.api.release_feedback(sub.assignment, sub.student), "release_feedback")
 
     def give_up(self, sub, reason):
         """The submission could not be graded: the student gets a feedback page with the reason."""
@@ -265,10 +281,10 @@ class GradingService:
             self.log(f"[serve] ... and could not tell {sub.student}: {type(exc).__name__}: {exc}")
 
     def release_failure_page(self, sub, reason):
-        submitted = self.course.root / "submitted" / sub.student / sub.assignment
+        submitted = self.course.directory("submitted", sub.student, sub.assignment)
         if not (submitted / "submission_secret.txt").exists():       # not even collected: nothing to address
             return
-        feedback = self.course.root / "feedback" / sub.student / sub.assignment
+        feedback = self.course.directory("feedback", sub.student, sub.assignment)
         if feedback.exists():
             shutil.rmtree(feedback)
         feedback.mkdir(parents=True)
@@ -279,7 +295,7 @@ class GradingService:
                 f"<!doctype html><meta charset='utf-8'><title>{html.escape(sub.assignment)}</title>{NOT_GRADED_MARK}"
                 f"<h1>{html.escape(sub.assignment)}: your submission could not be graded</h1>"
                 f"<p>{html.escape(reason)}</p><p>Fix it and submit again; your instructor sees this too.</p>")
-        self.course.nbgrader("release_feedback", sub.assignment, f"--student={sub.student}", progress=lambda _: None)
+        nbgrader_step(self.api.release_feedback(sub.assignment, sub.student), "release_feedback")
 
     def score(self, sub):
         from nbgrader.api import Gradebook

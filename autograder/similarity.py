@@ -26,6 +26,7 @@ from traitlets import Float, Integer, validate, TraitError
 from traitlets.config import Configurable
 
 from . import notebooks, paths
+from .course import Course
 
 log = logging.getLogger(__name__)
 
@@ -103,21 +104,19 @@ class SimilarityReport(Configurable):
     @staticmethod
     def submissions(course_root, assignment):
         """{student: notebook path} of every submitted notebook of `assignment`, by student id."""
-        submitted = Path(course_root) / "submitted"
-        if not submitted.is_dir():
-            return {}
+        course = Course(course_root)
         found = {}
-        for student_dir in sorted(submitted.iterdir()):
-            nb_path = student_dir / assignment / f"{assignment}.ipynb"
-            if student_dir.is_dir() and nb_path.is_file():
-                found[student_dir.name] = nb_path
+        for student in course.students(assignment):
+            nb_path = course.directory("submitted", student, assignment) / f"{assignment}.ipynb"
+            if nb_path.is_file():
+                found[student] = nb_path
         return found
 
     @staticmethod
     def release_notebook(course_root, assignment):
         """The notebook the students were given: the course's release, else the kit's (or None)."""
-        for root in (Path(course_root) / "release", paths.RELEASE):
-            candidate = root / assignment / f"{assignment}.ipynb"
+        for folder in (Course(course_root).directory("release", ".", assignment), paths.RELEASE / assignment):
+            candidate = folder / f"{assignment}.ipynb"
             if candidate.is_file():
                 return candidate
         return None

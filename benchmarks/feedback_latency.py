@@ -42,6 +42,7 @@ from nbgrader.utils import notebook_hash  # noqa: E402
 
 from autograder import assignments, build, demo, notebooks, paths, variants  # noqa: E402
 from autograder.course import Course  # noqa: E402
+from autograder.grading import grade_class  # noqa: E402
 
 
 def percentile(values, p):
@@ -65,7 +66,7 @@ class Class:
         if not home.exists():
             home.mkdir(parents=True)
             (home / "nbgrader_config.py").write_text(demo.STUDENT_CONFIG.format(
-                course=demo.COURSE_ID, exchange=str(self.course.exchange), cache=str(home / ".cache")))
+                course=self.course.coursedir.course_id, exchange=str(self.course.exchange), cache=str(home / ".cache")))
         return home
 
     def submit(self, student, assignment, filled=True):
@@ -83,13 +84,13 @@ class Class:
 
     def released_feedback(self, student, assignment):
         """The exchange's feedback file for the student's latest submission, if released."""
-        cache = self.home(student) / ".cache" / demo.COURSE_ID
+        cache = self.home(student) / ".cache" / self.course.coursedir.course_id
         latest = sorted(cache.glob(f"{student}+{assignment}+*"))
         if not latest:
             return None
         secret = (latest[-1] / "submission_secret.txt").read_text()
         name = notebook_hash(secret=secret, notebook_id=assignment)
-        path = self.course.exchange / demo.COURSE_ID / "feedback" / f"{name}.html"
+        path = self.course.exchange / self.course.coursedir.course_id / "feedback" / f"{name}.html"
         return path if path.exists() else None
 
     def wait_for(self, pending, timeout=1800):
@@ -161,7 +162,7 @@ def main():
     print("\nbatch `./run grade` of the rush's submissions (already collected), for comparison:")
     started = time.time()
     rush_assignments = sorted({a for _, a in rush})
-    run = klass.course.grade(rush_assignments, workers=args.workers, regrade=True, progress=False,
+    run = grade_class(klass.course, rush_assignments, workers=args.workers, regrade=True, progress=False,
                              log=lambda _: None)
     batch = time.time() - started
     print(f"  {len(run.graded)} graded in {batch:.1f} s: {batch / max(1, len(run.graded)) * args.workers:.1f} s "

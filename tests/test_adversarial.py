@@ -19,6 +19,7 @@ import pytest
 from autograder import cli, notebooks, paths, variants
 from autograder.course import Course
 from autograder.harness import sandbox
+from autograder.nbgrader_ext import ExecuteContained
 from autograder.harness.student import DEFAULT_CALL_TIMEOUT
 
 pytestmark = [pytest.mark.skipif(sandbox.check() is not None and not os.environ.get("CI"),
@@ -178,7 +179,7 @@ def graded(tmp_path_factory):
                 **checksums(paths.SOLUTIONS / "maxpool"), **checksums(root / "submitted" / "honest")}
 
     protected = protected_files()
-    assert "KIT_CELL_TIMEOUT" not in os.environ      # graded at the defaults
+    assert ExecuteContained(config=course.config).cell_timeout == 30      # graded at the defaults
     started = time.monotonic()
     output = io.StringIO()
     with contextlib.redirect_stdout(output):

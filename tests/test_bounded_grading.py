@@ -20,6 +20,7 @@ import pytest
 from autograder import assignments, build, cli, notebooks, paths, variants
 from autograder.course import Course
 from autograder.harness import sandbox
+from autograder.nbgrader_ext import ExecuteContained
 
 pytestmark = [pytest.mark.skipif(sandbox.check() is not None and not os.environ.get("CI"),
                                  reason=f"no sandbox here: {sandbox.check()}"),
@@ -86,7 +87,8 @@ def graded(tmp_path_factory):
             folder.mkdir(parents=True)
             (folder / "timestamp.txt").write_text("2026-11-25 12:00:00.000000 UTC")
             nbformat.write(make(name), str(folder / f"{name}.ipynb"))
-    assert "KIT_CELL_TIMEOUT" not in os.environ and "KIT_NOTEBOOK_TIMEOUT" not in os.environ
+    limits = ExecuteContained(config=course.config)
+    assert (limits.cell_timeout, limits.notebook_timeout) == (30, 300)      # graded at the defaults
     output = io.StringIO()
     started = time.monotonic()
     with contextlib.redirect_stdout(output):

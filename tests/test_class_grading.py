@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 
 import pytest
 import sqlalchemy
@@ -19,6 +18,7 @@ from nbgrader.api import Gradebook
 
 from autograder import demo, late
 from autograder.course import Course
+from autograder.grading import grade_class
 from autograder.grading.task import run_measured
 
 pytestmark = pytest.mark.xdist_group("class-grading")
@@ -51,7 +51,7 @@ def course(tmp_path_factory):
 
 def test_two_workers_grade_the_class_as_one_does(course):
     c, first = course
-    run = c.grade([ASSIGNMENT], workers=1, regrade=True, progress=False, log=lambda _: None)
+    run = grade_class(c, [ASSIGNMENT], workers=1, regrade=True, progress=False, log=lambda _: None)
     assert len(run.graded) == 3 and not run.failed
     assert grades(c) == first
     rows, _, _ = first
@@ -60,11 +60,11 @@ def test_two_workers_grade_the_class_as_one_does(course):
 
 def test_unchanged_submissions_are_not_graded_again_and_a_changed_one_is(course):
     c, first = course
-    run = c.grade([ASSIGNMENT], workers=2, progress=False, log=lambda _: None)
+    run = grade_class(c, [ASSIGNMENT], workers=2, progress=False, log=lambda _: None)
     assert run.graded == [] and sorted(s for _, s in run.skipped) == ["ada", "bob", "cy"]
     stamp = c.root / "submitted" / "bob" / ASSIGNMENT / "timestamp.txt"
     stamp.write_text(stamp.read_text())    # same bytes: still unchanged
-    assert c.grade([ASSIGNMENT], progress=False, log=lambda _: None).graded == []
+    assert grade_class(c, [ASSIGNMENT], progress=False, log=lambda _: None).graded == []
     assert grades(c) == first
 
 
@@ -96,7 +96,7 @@ def test_a_class_graded_after_the_grader_was_killed_half_way_ends_as_if_graded_o
     assert 1 <= len(done_before) < 3, "killed half way: some, not all, graded"
 
     lines = []
-    run = c.grade([ASSIGNMENT], workers=2, progress=False, log=lines.append)
+    run = grade_class(c, [ASSIGNMENT], workers=2, progress=False, log=lines.append)
     assert {s for _, s in run.skipped} == done_before and not run.failed
     assert {o.student for o in run.graded} == {"ada", "bob", "cy"} - done_before
     assert any("already graded" in line for line in lines)
@@ -118,33 +118,15 @@ def dask_cluster(tmp_path_factory):
 
 def test_a_dask_cluster_grades_the_class_as_one_local_worker_does(course, dask_cluster):
     c, first = course
-    run = c.grade([ASSIGNMENT], scheduler=dask_cluster, regrade=True, progress=False, log=lambda _: None)
+    run = grade_class(c, [ASSIGNMENT], scheduler=dask_cluster, regrade=True, progress=False, log=lambda _: None)
     assert len(run.graded) == 3 and not run.failed
     assert len({o.worker for o in run.graded}) == 2, "both Dask workers took submissions"
     assert grades(c) == first
 
 
-@pytest.fixture(scope="module")
-def postgres_url():
-    """A fresh database on the PostgreSQL server of KIT_TEST_POSTGRES_URL (.ci/start-postgres)."""
-    admin = os.environ.get("KIT_TEST_POSTGRES_URL")
-    if not admin:
-        if os.environ.get("KIT_REQUIRE_POSTGRES"):
-            pytest.fail("KIT_REQUIRE_POSTGRES is set but KIT_TEST_POSTGRES_URL is not (.ci/start-postgres)")
-        pytest.skip("no PostgreSQL server: set KIT_TEST_POSTGRES_URL (see .ci/start-postgres)")
-    import psycopg
-    name = f"kit_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    yield admin.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
 def test_the_same_class_graded_into_postgresql_gets_the_same_grades(course, postgres_url, tmp_path, monkeypatch):
     _, first = course
-    monkeypatch.setenv("KIT_DB_URL", postgres_url)
-    demo.run(tmp_path / "pg", [ASSIGNMENT], progress=lambda _: None, workers=2)
+    demo.run(tmp_path / "pg", [ASSIGNMENT], progress=lambda _: None, workers=2, db_url=postgres_url)
     pg = Course(tmp_path / "pg")
     assert pg.db_url.startswith("postgresql://") and not (pg.root / "gradebook.db").exists()
     assert grades(pg) == first

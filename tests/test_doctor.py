@@ -7,6 +7,7 @@ import time
 import pytest
 
 from autograder import doctor, paths
+from autograder.course import Course
 from autograder.harness import sandbox
 
 
@@ -30,10 +31,11 @@ def test_doctor_says_ok_where_grading_works(tmp_path):
 
 def test_an_unreachable_gradebook_is_named_with_its_fix_and_no_password(tmp_path):
     url = "postgresql://grader:s3cret@127.0.0.1:9/gradebook"     # port 9: nothing listens
-    proc, _ = autograder("doctor", "--course", str(tmp_path), env={"KIT_DB_URL": url})
+    Course(tmp_path).create(db_url=url)
+    proc, _ = autograder("doctor", "--course", str(tmp_path))
     assert proc.returncode == 1
     line = next(line for line in proc.stdout.splitlines() if "gradebook" in line)
-    assert line.startswith("FAIL") and "KIT_DB_URL" in line and "grader:***@" in line
+    assert line.startswith("FAIL") and "CourseDirectory.db_url" in line and "grader:***@" in line
     assert "s3cret" not in proc.stdout + proc.stderr
 
 
@@ -45,12 +47,12 @@ def test_a_bad_sandbox_setting_is_named():
 
 @pytest.mark.parametrize("command", ["demo", "grade"])
 def test_demo_and_grade_stop_within_seconds_with_the_fix_when_nothing_could_be_graded(tmp_path, command):
-    course = tmp_path / "course"
+    course, url = tmp_path / "course", "postgresql://grader:pw@127.0.0.1:9/gradebook"
     if command == "grade":
-        from autograder.course import Course
-        Course(course).create()
-    args = ["demo", "maxpool", "--dir", str(course)] if command == "demo" else ["grade", "--course", str(course)]
-    proc, seconds = autograder(*args, env={"KIT_DB_URL": "postgresql://grader:pw@127.0.0.1:9/gradebook"})
+        Course(course).create(db_url=url)
+    args = (["demo", "maxpool", "--dir", str(course), "--db-url", url] if command == "demo"
+            else ["grade", "--course", str(course)])
+    proc, seconds = autograder(*args)
     assert proc.returncode == 2
     assert "FAIL gradebook" in proc.stderr and "nothing was graded" in proc.stderr
     assert seconds < 60

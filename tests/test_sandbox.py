@@ -135,3 +135,23 @@ def test_grading_refuses_without_a_sandbox_unless_the_instructor_accepts_the_ris
     monkeypatch.setenv("KIT_SANDBOX", "off")
     result = runner.grade_source(assignments.get("maxpool"), "x = 1\n", parts=["arguments"])
     assert result.sandboxed is False and "WITHOUT the sandbox" in result.report()
+
+
+def test_the_courses_sandbox_settings_reach_the_kernel_and_the_graders(monkeypatch):
+    """c.Sandbox.* in nbgrader_config.py: exported, before the kernel starts, to where sandboxed processes read it."""
+    import nbformat
+    from traitlets import TraitError
+    from traitlets.config import Config
+
+    from autograder.nbgrader_ext import Sandbox, SandboxKernel
+    monkeypatch.setenv("KIT_SANDBOX", "on")              # restored after the test
+    monkeypatch.setenv("KIT_SANDBOX_MEMORY_GB", "4")
+    config = Config()
+    config.Sandbox.mode, config.Sandbox.memory_gb = "off", 1.5
+    SandboxKernel(config=config).preprocess(nbformat.v4.new_notebook(), {})
+    assert sandbox.mode() == "off" and float(os.environ["KIT_SANDBOX_MEMORY_GB"]) == 1.5
+    SandboxKernel(config=Config()).preprocess(nbformat.v4.new_notebook(), {})      # unset: the environment stands
+    assert sandbox.mode() == "off"
+    for bad in ({"mode": "sometimes"}, {"memory_gb": 0}):
+        with pytest.raises(TraitError):
+            Sandbox(**bad)

@@ -70,7 +70,7 @@ def hand_in(course, student, *, mistake=None, text=None):
     home = course.root / "students" / student
     home.mkdir(parents=True, exist_ok=True)
     (home / "nbgrader_config.py").write_text(demo.STUDENT_CONFIG.format(
-        course=demo.COURSE_ID, exchange=str(course.exchange), cache=str(home / ".cache")))
+        course=course.coursedir.course_id, exchange=str(course.exchange), cache=str(home / ".cache")))
     if not (home / A).exists():
         build.nbgrader("fetch_assignment", A, cwd=home)
     path = home / A / f"{A}.ipynb"
@@ -91,9 +91,9 @@ def fetched_feedback(course, student):
     return pages[-1].read_text() if pages else None
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    course = Course(tmp_path_factory.mktemp("served")).create()
+def new_course(root, db_url=None):
+    """A course with `A` released through its exchange, due in a week."""
+    course = Course(root).create(db_url=db_url)
     course.nbgrader("generate_assignment", A, "--force", progress=lambda _: None)
     due = (datetime.utcnow() + timedelta(days=7)).strftime("%Y-%m-%d %H:%M:%S UTC")
     course.nbgrader("db", "assignment", "add", A, f"--duedate={due}", progress=lambda _: None)
@@ -101,8 +101,13 @@ def course(tmp_path_factory):
     return course
 
 
-def serve(course, **kwargs):
-    service = GradingService(course, [A], workers=2, poll_seconds=0.5, log=lambda _: None, **kwargs)
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    return new_course(tmp_path_factory.mktemp("served"))
+
+
+def serve(course, log=lambda _: None, **kwargs):
+    service = GradingService(course, [A], workers=2, poll_seconds=0.5, log=log, **kwargs)
     service.run(threading.Event(), until_idle=True)
     return service
 
@@ -124,8 +129,11 @@ def test_submissions_are_graded_and_students_fetch_their_own_feedback(course):
 
 
 def test_a_restart_grades_nothing_twice_and_a_new_hand_in_once(course):
-    again = serve(course)
+    lines = []
+    again = serve(course, log=lines.append)
     assert again.graded == []                     # the ledger knows ada's and bob's submissions
+    # ... and that cy's could not be graded: not graded again until cy submits again
+    assert any(line.startswith(f"[serve] cy {A}: could not be graded before") for line in lines), lines
     hand_in(course, "bob")                        # bob fixes his mistake
     hand_in(course, "cy")                         # cy hands in a notebook this time
     third = serve(course)
@@ -158,3 +166,30 @@ def test_sigterm_finishes_the_submission_in_progress_and_exits_cleanly(course):
     assert proc.returncode == 0, out
     assert "SIGTERM" in out and "1 graded" in out
     assert {s: score for s, _, _, score, _ in course.table([A])}["dan"] == 12
+
+
+def test_the_service_and_a_batch_grade_at_once_share_a_postgresql_gradebook(postgres_url, tmp_path):
+    """`./run serve` grading what students submit while the instructor's `./run grade` grades what was
+    collected, both writing to one PostgreSQL gradebook: every grade right, none counted twice."""
+    course = new_course(tmp_path / "pg", db_url=postgres_url)
+    mistake = next(v for v in variants.for_assignment(A) if v.name == "zero_padding_max")
+    for student, wrong in (("eve", None), ("fay", mistake)):        # collected before: the batch's
+        hand_in(course, student, mistake=wrong)
+        course.nbgrader("collect", A, f"--student={student}", progress=lambda _: None)
+    batch_ledger = {s: course.root / ".kit" / "graded" / A / f"{s}.json" for s in ("eve", "fay")}
+    for student, wrong in (("ada", None), ("bob", mistake)):        # submitted now: the service's
+        hand_in(course, student, mistake=wrong)
+    env = {**os.environ, "JUPYTER_PREFER_ENV_PATH": "1", "MPLBACKEND": "Agg"}
+    batch = subprocess.Popen([sys.executable, "-m", "autograder", "grade", A, "--course", str(course.root),
+                              "--workers", "1", "--no-progress"], env=env, cwd=paths.KIT_ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    service = serve(course)
+    out, _ = batch.communicate(timeout=900)
+    assert batch.returncode == 0, out
+    assert {"ada", "bob"} <= {s.student for s, *_ in service.graded} and not service.failed
+    assert all(path.exists() for path in batch_ledger.values())
+    rows = course.table([A])
+    scores = {student: score for student, _, _, score, _ in rows}
+    assert len(rows) == 4 and scores["ada"] == scores["eve"] == 12
+    assert scores["bob"] == scores["fay"] < 12                      # the same mistake, the same grade
+    assert "Score: 12.0 / 12.0" in fetched_feedback(course, "ada")

@@ -20,6 +20,7 @@ import pytest
 from traitlets.config import Config
 
 from autograder import notebooks, paths, similarity, variants
+from autograder.course import Course
 
 ASSIGNMENT = "maxpool"
 ALTERNATIVES = paths.GRADERS / "maxpool" / "alternatives"
@@ -136,6 +137,7 @@ def answer_namespace(nb):
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     root = tmp_path_factory.mktemp("course")
+    Course(root).create()
     submit(root, "ada", reference_nb())
     submit(root, "eve", eve_nb())
     submit(root, "kim", alternative_nb(KIM_ANSWER))
@@ -302,6 +304,7 @@ def test_a_broken_notebook_is_skipped_with_a_warning(reported, course):
 
 @pytest.mark.parametrize("students", [(), ("ada",)])
 def test_fewer_than_two_submissions(tmp_path, students):
+    Course(tmp_path).create()
     for student in students:
         submit(tmp_path, student, reference_nb())
     assert similarity.report(tmp_path, ASSIGNMENT) == []
@@ -322,6 +325,7 @@ def test_the_settings_come_from_config(course, tmp_path):
         trait = similarity.SimilarityReport.class_traits()[name]
         assert trait.metadata.get("config") and trait.help, name
     copied = tmp_path / "course"
+    Course(copied).create()
     shutil.copytree(course / "submitted", copied / "submitted",
                     ignore=shutil.ignore_patterns("bob"))
     flagged = similarity.report(copied, ASSIGNMENT, config=c)

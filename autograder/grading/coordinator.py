@@ -18,13 +18,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm.auto import tqdm
+from traitlets import Float, Integer, Unicode
+from traitlets.config import Configurable
 
-from .. import build, paths
+from .. import build
 from . import record as recording
+from .autograde_one import shorten
 from .ledger import Ledger, digest
 from .task import Task, grade_task, read_tree
 
-MAX_SUBMISSION_MB = float(os.environ.get("KIT_MAX_SUBMISSION_MB", "50"))
+
+class ClassGrading(Configurable):
+    """How a class is graded (`./run grade`, `./run serve`): `c.ClassGrading.<name>` in nbgrader_config.py;
+    the command line's --workers/--scheduler win."""
+    workers = Integer(None, allow_none=True, help="Submissions graded side by side on this machine "
+                      "(None: one per core).").tag(config=True)
+    scheduler = Unicode(None, allow_none=True, help="A Dask scheduler's address (\"tcp://host:8786\") to grade "
+                        "on its cluster instead of this machine.").tag(config=True)
+    task_timeout = Float(3600.0, help="Seconds one submission may take on a worker, notebook and hidden "
+                         "graders together: a safety bound; the notebook's and the graders' own limits are "
+                         "far lower.").tag(config=True)
+    max_submission_mb = Float(50.0, help="The largest submission graded, in MiB of files other than those "
+                              "nbgrader takes from source/; larger ones are reported, not graded.").tag(config=True)
 
 
 class GradingError(RuntimeError):
@@ -42,28 +57,34 @@ class ClassRun:
         return sum(o.seconds for o in self.graded) / len(self.graded) if self.graded else 0.0
 
 
-def submission_files(course, assignment, student, source_dir):
-    """The submitted files the worker needs: the ones autograde does not take from source/."""
-    files = read_tree(course.root / "submitted" / student / assignment)
-    provided = {p.relative_to(source_dir).as_posix() for p in Path(source_dir).rglob("*")
-                if p.is_file() and p.suffix != ".ipynb"}
-    files = {rel: data for rel, data in files.items() if rel not in provided}
+def submission_files(course, assignment, student):
+    """The submitted files the worker needs: all but those autograde puts back from source/."""
+    files = read_tree(course.directory("submitted", student, assignment),
+                      leave_out=course.files_from_source(assignment))
     size = sum(map(len, files.values())) / 2**20
-    if size > MAX_SUBMISSION_MB:
-        raise GradingError(f"the submission is {size:.0f} MiB, over the {MAX_SUBMISSION_MB:g} MiB limit "
-                           "(KIT_MAX_SUBMISSION_MB)")
+    limit = ClassGrading(config=course.config).max_submission_mb
+    if size > limit:
+        raise GradingError(f"the submission is {size:.0f} MiB, over the {limit:g} MiB limit "
+                           "(c.ClassGrading.max_submission_mb)")
     return files
 
 
-def template_gradebook(course, assignment, course_id):
+def new_task(course, assignment, student, files, template_db):
+    """The Task of one collected submission, with the course's time bound."""
+    return Task(assignment, student, files, template_db, digest(files),
+                timeout=ClassGrading(config=course.config).task_timeout)
+
+
+def template_gradebook(course, assignment):
     """A SQLite gradebook with `assignment` (and the course gradebook's due date for it), as bytes."""
     from nbgrader.api import Gradebook
+    course_id = course.coursedir.course_id
     with Gradebook(course.db_url, course_id) as gb:
         duedate = gb.find_assignment(assignment).duedate
     with tempfile.TemporaryDirectory(prefix="kit-template-") as tmp:
         db = Path(tmp) / "template.db"
         build.nbgrader("generate_assignment", assignment, "--force", f"--CourseDirectory.root={tmp}",
-                       f"--CourseDirectory.source_directory={paths.SOURCE}",
+                       f"--CourseDirectory.source_directory={course.directory('source')}",
                        f"--CourseDirectory.db_url=sqlite:///{db}", f"--CourseDirectory.course_id={course_id}",
                        cwd=course.root)
         if duedate is not None:
@@ -100,62 +121,83 @@ def longest_first(tasks, ledger):
 
 
 def grade_class(course, assignments, *, workers=None, scheduler=None, regrade=False, progress=True, log=print):
-    """Grade every collected submission of `assignments`; returns a ClassRun."""
-    config = recording.load_config(course.root)
-    course_id = config.CourseDirectory.course_id
+    """Grade every collected submission of `assignments`; returns a ClassRun.
+
+    Each submission is graded by nbgrader in its own scratch course, on local workers or a Dask cluster
+    (`workers`, `scheduler`: else the course's c.ClassGrading), and recorded here; one broken submission
+    is reported and the others go on.
+    """
+    settings = ClassGrading(config=course.config)
+    workers, scheduler = workers or settings.workers, scheduler or settings.scheduler
     ledger, run = Ledger(course.root), ClassRun()
-    tasks = []
-    for a in assignments:
-        students = course.students(a)
-        if not students:
-            continue
-        if not recording.assignment_in_gradebook(course, a, course_id):
-            raise GradingError(f"{a} is not in the gradebook: run `nbgrader generate_assignment {a}` first")
-        source_dir = paths.SOURCE / a
-        template = None
-        for s in students:
-            try:
-                files = submission_files(course, a, s, source_dir)
-            except (GradingError, OSError) as exc:
-                run.failed[(a, s)] = str(exc)
-                continue
-            d = digest(files)
-            if not regrade and ledger.is_done(a, s, d):
-                run.skipped.append((a, s))
-                continue
-            template = template or template_gradebook(course, a, course_id)
-            tasks.append(Task(a, s, files, template, d))
+    tasks = collected_tasks(course, assignments, ledger, run, regrade)
     if run.skipped:
         log(f"[grade] {len(run.skipped)} submission(s) already graded and unchanged: not graded again "
             "(--regrade to grade them anyway)")
     if not tasks:
         return run
-    tasks = longest_first(tasks, ledger)
     where = f"Dask scheduler {scheduler}" if scheduler else f"{workers or os.cpu_count()} local worker(s)"
     log(f"[grade] {len(tasks)} submission(s) on {where}")
     bar = tqdm(total=len(tasks), unit="submission", desc="grading", disable=not progress, file=sys.stderr)
     with executor(workers, scheduler) as pool:
-        futures = {pool.submit(grade_task, t): t for t in tasks}
+        futures = {pool.submit(grade_task, t): t for t in longest_first(tasks, ledger)}
         for future in concurrent.futures.as_completed(futures):
             task = futures[future]
-            key = (task.assignment, task.student)
-            try:
-                outcome = future.result()
-            except Exception as exc:  # noqa: BLE001 - a lost worker costs one submission, not the run
-                outcome = None
-                run.failed[key] = f"the grading worker failed: {type(exc).__name__}: {exc}"[:300]
-            if outcome is not None and not outcome.ok:
-                run.failed[key] = outcome.reason
-            elif outcome is not None:
-                try:
-                    recording.record(course, outcome, config, paths.SOURCE / task.assignment)
-                    ledger.mark(outcome)
-                    run.graded.append(outcome)
-                except Exception as exc:  # noqa: BLE001 - report it; the others are recorded
-                    run.failed[key] = f"could not record the grade: {type(exc).__name__}: {exc}"[:300]
-            if key in run.failed:
-                ledger.forget(*key)
-                bar.write(f"  could not grade {task.student} ({task.assignment}): {run.failed[key]}")
+            outcome, reason = settle(course, ledger, (task.assignment, task.student), future)
+            if reason is None:
+                run.graded.append(outcome)
+            else:
+                run.failed[(task.assignment, task.student)] = reason
+                bar.write(f"  could not grade {task.student} ({task.assignment}): {reason}")
             bar.update()
     bar.close()
     return run
+
+
+def collected_tasks(course, assignments, ledger, run, regrade=False):
+    """A Task per collected submission not graded yet (all with `regrade`); the others go into `run`."""
+    tasks = []
+    for a in assignments:
+        students = course.students(a)
+        if not students:
+            continue
+        if not recording.assignment_in_gradebook(course, a):
+            raise GradingError(f"{a} is not in the gradebook: run `nbgrader generate_assignment {a}` first")
+        template = None
+        for s in students:
+            try:
+                files = submission_files(course, a, s)
+            except (GradingError, OSError) as exc:
+                run.failed[(a, s)] = str(exc)
+                continue
+            if not regrade and ledger.is_done(a, s, digest(files)):
+                run.skipped.append((a, s))
+                continue
+            template = template or template_gradebook(course, a)
+            tasks.append(new_task(course, a, s, files, template))
+    return tasks
+
+
+def settle(course, ledger, key, future):
+    """Record the graded submission `key` = (assignment, student) a worker's `future` holds.
+
+    Returns (Outcome, None) once it is in the gradebook and the ledger, else (Outcome or None, why not):
+    a submission that could not be graded for what it is is remembered as such (`Ledger.could_not_grade`);
+    one lost to the worker or the recording is forgotten, to be graded again.
+    """
+    try:
+        outcome = future.result()
+    except Exception as exc:  # noqa: BLE001 - a lost worker costs one submission, not the run
+        ledger.forget(*key)
+        return None, shorten(f"the grading worker failed: {type(exc).__name__}: {exc}")
+    if not outcome.ok:
+        ledger.forget(*key)
+        ledger.mark_could_not_grade(outcome)
+        return outcome, outcome.reason
+    try:
+        recording.record(course, outcome)
+        ledger.mark(outcome)
+    except Exception as exc:  # noqa: BLE001 - report it; the others are recorded
+        ledger.forget(*key)
+        return outcome, shorten(f"could not record the grade: {type(exc).__name__}: {exc}")
+    return outcome, None

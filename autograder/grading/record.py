@@ -13,16 +13,9 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
-from traitlets.config.loader import PyFileConfigLoader
 
 from .task import safe_relative
-
-
-def load_config(course_root):
-    """The course's nbgrader configuration (it loads the kit's), as nbgrader would read it."""
-    return PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
 
 
 def waits_for_hand_grading(db_url, assignment, student):
@@ -32,16 +25,17 @@ def waits_for_hand_grading(db_url, assignment, student):
         return any(g.needs_manual_grade for nb in sub.notebooks for g in nb.grades)
 
 
-def replace_tree(dest, files, extra_from=None):
-    """Make `dest` hold exactly `files` (+ the non-notebook files of `extra_from`), swapped in at once."""
+def replace_tree(dest, files, copies=None):
+    """Make `dest` hold exactly `files` (+ `copies`: {relative path: file to copy}), swapped in at once."""
     dest = Path(dest)
     incoming = dest.with_name(f".{dest.name}.incoming")
     if incoming.exists():
         shutil.rmtree(incoming)
     incoming.mkdir(parents=True)
-    if extra_from is not None and Path(extra_from).is_dir():   # what nbgrader copies from source/
-        shutil.copytree(extra_from, incoming, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("*.ipynb", "__pycache__", ".ipynb_checkpoints"))
+    for rel, original in (copies or {}).items():
+        target = incoming / safe_relative(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(original, target)
     for rel, data in files.items():
         target = incoming / safe_relative(rel)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -51,22 +45,22 @@ def replace_tree(dest, files, extra_from=None):
     incoming.rename(dest)
 
 
-def record(course, outcome, config, source_dir):
+def record(course, outcome):
     """Write one successful Outcome into the course's autograded/, feedback/ and gradebook."""
     with warnings.catch_warnings():
         # nbgrader's own API trips SQLAlchemy's autoflush warnings; they say nothing about the grade
         warnings.filterwarnings("ignore", module="nbgrader.api")
         warnings.filterwarnings("ignore", message=".*not in session.*")
-        _record(course, outcome, config, source_dir)
+        _record(course, outcome)
 
 
-def _record(course, outcome, config, source_dir):
+def _record(course, outcome):
     a, s = outcome.assignment, outcome.student
-    graded_dir = course.root / "autograded" / s / a
-    replace_tree(graded_dir, outcome.autograded, extra_from=source_dir)
+    config, coursedir = course.config, course.coursedir
+    graded_dir = course.directory("autograded", s, a)
+    replace_tree(graded_dir, outcome.autograded, copies=course.files_from_source(a))
 
-    coursedir = CourseDirectory(config=config)
-    timestamp = coursedir.get_existing_timestamp(str(course.root / "submitted" / s / a))
+    timestamp = coursedir.get_existing_timestamp(str(course.directory("submitted", s, a)))
     with Gradebook(course.db_url, coursedir.course_id) as gb:
         gb.update_or_create_student(s)
         if timestamp:
@@ -90,7 +84,7 @@ def _record(course, outcome, config, source_dir):
 
     # The worker's feedback goes out only when nothing is left to grade by hand: written answers graded later
     # would change its totals (`./run feedback` makes it after that grading).
-    feedback_dir = course.root / "feedback" / s / a
+    feedback_dir = course.directory("feedback", s, a)
     if waits_for_hand_grading(course.db_url, a, s):
         if feedback_dir.exists():
             shutil.rmtree(feedback_dir)
@@ -98,8 +92,8 @@ def _record(course, outcome, config, source_dir):
         replace_tree(feedback_dir, outcome.feedback)
 
 
-def assignment_in_gradebook(course, assignment, course_id):
-    with Gradebook(course.db_url, course_id) as gb:
+def assignment_in_gradebook(course, assignment):
+    with Gradebook(course.db_url, course.coursedir.course_id) as gb:
         try:
             gb.find_assignment(assignment)
             return True

@@ -20,19 +20,21 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .. import build, paths
+from .. import build
+from ..course import Course
 from ..harness import proctree
+from .autograde_one import failure_reason
 
-TASK_TIMEOUT = int(os.environ.get("KIT_TASK_TIMEOUT", "3600"))   # safety bound for one submission
 
 
 @dataclass
 class Task:
     assignment: str
     student: str
-    files: dict              # relative path -> bytes: the submission, minus files autograde takes from source/
+    files: dict              # relative path -> bytes: the submission, minus `Course.files_from_source`
     template_db: bytes       # SQLite gradebook holding the assignment (with its due date)
     digest: str              # of the submitted files: what the ledger remembers as graded
+    timeout: float = 3600.0  # seconds for the whole submission (c.ClassGrading.task_timeout)
 
 
 @dataclass
@@ -50,10 +52,9 @@ class Outcome:
     worker: str = ""
 
 
-def grade_task(task, timeout=TASK_TIMEOUT):
+def grade_task(task):
     """Grade one submission in a scratch course; never raises for a bad submission."""
-    from ..course import Course, failure_reason   # imported here: cheap to ship to Dask workers
-
+    timeout = task.timeout
     start = time.monotonic()
     outcome = Outcome(task.assignment, task.student, task.digest, ok=False,
                       worker=f"{socket.gethostname()}:{os.getpid()}")
@@ -61,13 +62,12 @@ def grade_task(task, timeout=TASK_TIMEOUT):
         course = Course(Path(tmp) / "course").create()
         db = course.root / "gradebook.db"
         db.write_bytes(task.template_db)
-        submitted = course.root / "submitted" / task.student / task.assignment
+        submitted = course.directory("submitted", task.student, task.assignment)
         for rel, data in task.files.items():
             target = submitted / safe_relative(rel)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        env = {k: v for k, v in build.tool_env().items() if k not in ("KIT_DB_URL", "KIT_EXCHANGE")}
-        env["KIT_DB_URL"] = f"sqlite:///{db}"
+        env = build.tool_env()
         # nbgrader autograde + generate_feedback, in one process (nbgrader imported once)
         code, log, largest, total = run_measured(
             [sys.executable, "-m", "autograder.grading.autograde_one", task.assignment, task.student],
@@ -75,10 +75,9 @@ def grade_task(task, timeout=TASK_TIMEOUT):
         if code != 0:
             outcome.reason = f"grading took longer than {timeout} s" if code is None else failure_reason(log)
         else:
-            source = paths.SOURCE / task.assignment
-            outcome.autograded = read_tree(course.root / "autograded" / task.student / task.assignment,
-                                           skip_copies_of=source)
-            outcome.feedback = read_tree(course.root / "feedback" / task.student / task.assignment)
+            outcome.autograded = read_tree(course.directory("autograded", task.student, task.assignment),
+                                           leave_out=course.files_from_source(task.assignment))
+            outcome.feedback = read_tree(course.directory("feedback", task.student, task.assignment))
             outcome.ok = True
     outcome.seconds = time.monotonic() - start
     outcome.largest_process_mb = largest
@@ -94,12 +93,9 @@ def safe_relative(rel):
     return Path(*path.parts)
 
 
-def read_tree(root, skip_copies_of=None):
-    """{relative path: bytes} of the regular files under root (symlinks are not followed).
-
-    With `skip_copies_of`, files identical to the same path there (the copies
-    nbgrader puts back from source/) are left out: the coordinator has them.
-    """
+def read_tree(root, leave_out=()):
+    """{relative path: bytes} of the regular files under root (symlinks are not followed), but the relative
+    paths in `leave_out` (the files nbgrader put there from source/: the coordinator has them)."""
     files = {}
     root = Path(root)
     if not root.is_dir():
@@ -111,12 +107,8 @@ def read_tree(root, skip_copies_of=None):
             if path.is_symlink() or not path.is_file():
                 continue
             rel = path.relative_to(root).as_posix()
-            data = path.read_bytes()
-            if skip_copies_of is not None:
-                original = Path(skip_copies_of) / rel
-                if original.is_file() and not rel.endswith(".ipynb") and original.read_bytes() == data:
-                    continue
-            files[rel] = data
+            if rel not in leave_out:
+                files[rel] = path.read_bytes()
     return files
 
 
