@@ -233,8 +233,7 @@ class GradeWithHarness(NbGraderPreprocessor):
                 raise   # refuse to grade rather than record grades made without isolation
             except Exception as exc:  # noqa: BLE001 - a broken part never stops the notebook
                 self.log.error("Grading %s failed: %s", name, exc)
-                results[name] = runner.GradeResult(name, {
-                    p: runner.PartResult(p, pts, error=f"grader error: {exc}") for p, pts in points.items()})
+                results[name] = runner.could_not_grade(name, points, f"grader error: {exc}")
         for cell, name, part, _ in graded:
             result = results[name].parts[part]
             cell.outputs = [
