@@ -18,6 +18,8 @@ from nbgrader.plugins import LateSubmissionPlugin
 from nbgrader.preprocessors import AssignLatePenalties
 from traitlets import Float
 
+SECONDS_PER_DAY = 24 * 60 * 60      # a "day late" is this many seconds after the due date (no calendar days)
+
 
 class PercentPerDayLate(LateSubmissionPlugin):
     """Penalty = score x min(cap, percent_per_day x days late, started days rounded up)."""
@@ -34,7 +36,7 @@ def penalty(score, seconds_late, percent_per_day, max_percent, grace_minutes=0.0
     """Points lost: one pure function, shared by the plugin and the report."""
     if seconds_late <= grace_minutes * 60 or not score:
         return 0.0
-    days = math.ceil(seconds_late / 86400)
+    days = math.ceil(seconds_late / SECONDS_PER_DAY)
     return round(score * min(max_percent, percent_per_day * days) / 100, 2)
 
 

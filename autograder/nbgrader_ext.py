@@ -262,8 +262,7 @@ class GradeWithHarness(NbGraderPreprocessor):
                 raise   # refuse to grade rather than record grades made without isolation
             except Exception as exc:  # noqa: BLE001 - a broken part never stops the notebook
                 self.log.error("Grading %s failed: %s", name, exc)
-                results[name] = runner.GradeResult(name, {
-                    p: runner.PartResult(p, pts, error=f"grader error: {exc}") for p, pts in points.items()})
+                results[name] = runner.could_not_grade(name, points, f"grader error: {exc}")
         for cell, name, part, _ in graded:
             result = results[name].parts[part]
             cell.outputs = [
@@ -282,12 +281,19 @@ class LimitOutputSize(NbGraderPreprocessor):
     gradebook's notebooks small.
     """
 
-    max_chars = 20000
+    max_chars = Integer(20_000, help="Characters of one text output kept in the graded notebook and its "
+                                     "feedback; a longer output keeps its first half of these and its end "
+                                     "(tail_chars)").tag(config=True)
+    tail_chars = Integer(2_000, help="Characters kept from the end of an output cut to max_chars: where "
+                                     "a long run ends, or its error, is shown").tag(config=True)
+    traceback_lines = Integer(50, help="Lines kept of an error's traceback, the last ones (where the error "
+                                       "was raised)").tag(config=True)
 
     def _cut(self, text):
         if len(text) <= self.max_chars:
             return text
-        head, tail = text[: self.max_chars // 2], text[-2000:]
+        head = text[: self.max_chars // 2]
+        tail = text[max(len(text) - self.tail_chars, len(head)):]
         return f"{head}\n... [{len(text) - len(head) - len(tail):,} characters cut] ...\n{tail}"
 
     def preprocess_cell(self, cell, resources, index):
@@ -299,7 +305,8 @@ class LimitOutputSize(NbGraderPreprocessor):
                 if key.startswith("text/") and isinstance(value, str):
                     output["data"][key] = self._cut(value)
             if output.get("output_type") == "error":
-                output["traceback"] = [self._cut(line) for line in output.get("traceback", [])[-50:]]
+                kept = output.get("traceback", [])[-self.traceback_lines:] if self.traceback_lines > 0 else []
+                output["traceback"] = [self._cut(line) for line in kept]
         return cell, resources
 
 

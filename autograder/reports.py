@@ -3,7 +3,7 @@
 - checks.csv: for every hidden check, how many graded students failed it and
   the most common failure message (which concepts did not land);
 - score_histogram.png and assignment_scores.png: the class's distributions;
-- students/<student>.html: each student's failed checks with their messages,
+- students/<student>.html (templates/student.html): each student's failed checks with their messages,
   next to nbgrader's own feedback;
 - similarity/<assignment>.csv and .html: pairs of students whose answer code
   overlaps (`similarity.py`: pairs to look at, never a verdict);
@@ -18,16 +18,20 @@ report can be written again at any time (`autograder report`).
 """
 import collections
 import csv
-import html
+import functools
 import json
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+
+import jinja2
 
 from . import late, similarity
 from .course import format_table
+from .harness.results import CheckResult, GradeResult
 
 
 def check_results(course, assignments):
-    """{(student, assignment): {part: [check dicts]}} from the graded notebooks' trusted reports."""
+    """{(student, assignment): {part: [CheckResult]}} from the graded notebooks' trusted reports."""
     found = {}
     for a in assignments:
         for nb_path in sorted((course.root / "autograded").glob(f"*/{a}/*.ipynb")):
@@ -38,38 +42,57 @@ def check_results(course, assignments):
                 continue
             for result in meta.values():
                 parts = found.setdefault((student, a), {})
-                for part, data in result.get("parts", {}).items():
-                    checks = data.get("checks") or [{"check": "(part)", "title": "the part could be graded",
-                                                     "passed": False, "message": data.get("error", "")}]
-                    parts[part] = checks
+                for part, data in GradeResult.from_json(result).parts.items():
+                    parts[part] = data.checks or [CheckResult("(part)", "the part could be graded", passed=False,
+                                                              message=data.error)]
     return found
 
 
-NOT_ATTEMPTED = "not written yet"     # the harness's message for an answer still raising NotImplementedError
+@dataclass
+class CheckTally:
+    """One line of checks.csv: how the class did on one check."""
+    assignment: str
+    part: str
+    check: str                  # the check's title
+    failed: int = 0             # students who did not pass it, attempted or not
+    not_attempted: int = 0      # ... of whom had not written the function yet
+    graded: int = 0
+    most_common_message: str = ""       # among the attempts that failed
+
+    @property
+    def failed_attempts(self):
+        return self.failed - self.not_attempted
+
+    @property
+    def attempts(self):
+        return self.graded - self.not_attempted
+
+
+CSV_FIELDS = [f.name for f in fields(CheckTally)]
+MESSAGE_CHARS = 160             # a message's first line, this long at most, names its kind in the tally
 
 
 def check_table(results):
-    """Rows (assignment, part, check title, failed, not attempted, graded, most common message).
-
-    Sorted by how many students who attempted the check failed it; the message
-    is the most common one among those attempts.
-    """
-    tally = collections.defaultdict(lambda: [0, 0, 0, collections.Counter()])
+    """[CheckTally], sorted by how many students who attempted the check failed it."""
+    tallies, messages = {}, collections.defaultdict(collections.Counter)
     for (_, a), parts in results.items():
         for part, checks in parts.items():
             for c in checks:
-                row = tally[(a, part, c["title"])]
-                row[2] += 1
-                if not c["passed"]:
-                    row[0] += 1
-                    message = (c.get("message") or "").strip()
-                    if message.startswith(NOT_ATTEMPTED):
-                        row[1] += 1
-                    else:
-                        row[3][message.splitlines()[0][:160] if message else ""] += 1
-    rows = [(a, part, title, failed, unattempted, graded, messages.most_common(1)[0][0] if messages else "")
-            for (a, part, title), (failed, unattempted, graded, messages) in tally.items()]
-    return sorted(rows, key=lambda r: (-(r[3] - r[4]) / max(r[5] - r[4], 1), r[0], r[1], r[2]))
+                key = (a, part, c.title)
+                tally = tallies.setdefault(key, CheckTally(*key))
+                tally.graded += 1
+                if c.passed:
+                    continue
+                tally.failed += 1
+                if not c.attempted:
+                    tally.not_attempted += 1
+                else:
+                    message = c.message.strip()
+                    messages[key][message.splitlines()[0][:MESSAGE_CHARS] if message else ""] += 1
+    for key, tally in tallies.items():
+        tally.most_common_message = messages[key].most_common(1)[0][0] if messages[key] else ""
+    return sorted(tallies.values(), key=lambda t: (-t.failed_attempts / max(t.attempts, 1),
+                                                   t.assignment, t.part, t.check))
 
 
 def write(course, assignments, run=None):
@@ -81,14 +104,16 @@ def write(course, assignments, run=None):
     rows = course.table(assignments)
     written = {"checks": out / "checks.csv"}
     with open(written["checks"], "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["assignment", "part", "check", "failed", "not_attempted", "graded", "most_common_message"])
-        w.writerows(check_table(results))
+        w = csv.DictWriter(f, CSV_FIELDS)
+        w.writeheader()
+        w.writerows(asdict(t) for t in check_table(results))
     written.update(_plots(rows, out))
     lateness = course.lateness(assignments)
-    for student in sorted({s for s, *_ in rows}):
-        path = out / "students" / f"{student}.html"
-        path.write_text(_student_page(course, student, [r for r in rows if r[0] == student], results, lateness))
+    by_student = collections.defaultdict(list)
+    for student, *row in rows:          # course.table's rows: (student, assignment, parts, score, max score)
+        by_student[student].append(row)
+    for student, graded in sorted(by_student.items()):
+        (out / "students" / f"{student}.html").write_text(_student_page(student, graded, results, lateness))
     written["students"] = out / "students"
     for a in assignments:
         if course.students(a):
@@ -138,26 +163,26 @@ def _plots(rows, out):
     return written
 
 
-def _student_page(course, student, rows, results, late):
-    esc = html.escape
-    body = [f"<h1>{esc(student)}</h1>"]
-    for _, a, parts, score, max_score in rows:
-        seconds_late, penalty = late.get((student, a), (0, 0))
-        late_note = (f" &mdash; submitted {seconds_late / 86400:.1f} days late, "
-                     f"penalty {penalty:g} points" if seconds_late > 0 else "")
-        body.append(f"<h2>{esc(a)}: {score - (penalty or 0):g} / {max_score:g}{late_note}</h2>")
-        feedback = Path("..", "..", "feedback", student, a, f"{a}.html")
-        body.append(f'<p><a href="{esc(feedback.as_posix())}">nbgrader feedback for {esc(a)}</a></p><ul>')
-        failed = [(part, c) for part, checks in results.get((student, a), {}).items() for c in checks
-                  if not c["passed"]]
-        for part, c in failed:
-            body.append(f"<li><b>{esc(part)}</b>: {esc(c['title'])}<br><pre>{esc(c.get('message') or '')}</pre></li>")
-        if not failed:
-            body.append("<li>every check passed</li>")
-        body.append("</ul>")
-    return ("<!doctype html><meta charset='utf-8'><title>" + esc(student) + "</title>"
-            "<style>body{font-family:sans-serif;max-width:60em;margin:auto} pre{white-space:pre-wrap}</style>"
-            + "\n".join(body))
+def _student_page(student, graded, results, lateness):
+    """The HTML page of one student: per assignment (`graded`: assignment, parts, score, max score), the
+    score, lateness and every failed check."""
+    shown = []
+    for a, _, score, max_score in graded:
+        seconds_late, penalty = lateness.get((student, a), (0, 0))
+        penalty = penalty or 0
+        shown.append({"name": a, "score": score - penalty, "max_score": max_score,
+                      "days_late": seconds_late / late.SECONDS_PER_DAY, "penalty": penalty,
+                      "feedback": Path("..", "..", "feedback", student, a, f"{a}.html").as_posix(),
+                      "failed": [(part, c) for part, checks in results.get((student, a), {}).items()
+                                 for c in checks if not c.passed]})
+    return _templates().get_template("student.html").render(student=student, assignments=shown)
+
+
+@functools.cache
+def _templates():
+    # autoescaping: titles and messages carry what the student's code printed or raised
+    return jinja2.Environment(loader=jinja2.PackageLoader("autograder", "templates"),
+                              autoescape=jinja2.select_autoescape(["html"]), undefined=jinja2.StrictUndefined)
 
 
 def summary(course, assignments, run=None, top_checks=8):
@@ -165,11 +190,11 @@ def summary(course, assignments, run=None, top_checks=8):
     rows = course.table(assignments)
     lines = ["Gradebook (points per graded part):", format_table(rows, course)]
     table = check_table(check_results(course, assignments))
-    missed = [r for r in table if r[3] > r[4]][:top_checks]
+    missed = [t for t in table if t.failed_attempts > 0][:top_checks]
     if missed:
         lines += ["", "Checks the class failed most (failed / attempted; not attempted left out):"]
-        lines += [f"  {f - n}/{g - n}  {a}.{p}: {t}" + (f"\n         e.g. {m}" if m else "")
-                  for a, p, t, f, n, g, m in missed]
+        lines += [f"  {t.failed_attempts}/{t.attempts}  {t.assignment}.{t.part}: {t.check}"
+                  + (f"\n         e.g. {t.most_common_message}" if t.most_common_message else "") for t in missed]
     waiting = {a: course.waiting_for_hand_grading(a) for a in assignments}
     if any(waiting.values()):
         lines += ["", "Waiting for grading by hand (no feedback until then; formgrader, Manual Grading; then "

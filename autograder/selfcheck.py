@@ -12,7 +12,9 @@ from .harness import runner
 
 
 @dataclass
-class Outcome:
+class SampleOutcome:
+    """What one of the kit's own answers (reference, stub, variant, alternative, null) scored, against what
+    it must score. (Not grading/task.py's Outcome: a student's submission graded by a worker.)"""
     assignment: str
     subject: str           # "variant zero_padding_max", "null zeros", ...
     expectation: str
@@ -24,19 +26,19 @@ class Outcome:
 
 def check_reference(assignment):
     ref = runner.grade_source(assignment, (paths.SOLUTIONS / f"{assignment.name}.py").read_text())
-    return Outcome(assignment.name, "reference solution", "full marks",
+    return SampleOutcome(assignment.name, "reference solution", "full marks",
                    f"{ref.points:g}/{ref.max_points:g}", ref.points == ref.max_points, "reference", ref.points), ref
 
 
 def check_stub(assignment):
     stub = runner.grade_source(assignment, (paths.STUBS / f"{assignment.name}.py").read_text())
     ok = stub.points == 0 and not any(p.error for p in stub.parts.values())
-    return Outcome(assignment.name, "student stub", "zero, no grader error",
+    return SampleOutcome(assignment.name, "student stub", "zero, no grader error",
                    f"{stub.points:g}/{stub.max_points:g}", ok, "stub", stub.points), stub
 
 
 def check_variants(assignment, chosen):
-    """[(Outcome, GradeResult)] for each variant, graded only on the part it targets (where it must lose
+    """[(SampleOutcome, GradeResult)] for each variant, graded only on the part it targets (where it must lose
     points); the variants of one part are graded in one batch."""
     solution = (paths.SOLUTIONS / f"{assignment.name}.py").read_text()
     graded = {}
@@ -52,20 +54,20 @@ def _variant_outcome(assignment, variant, res):
     part = res.parts.get(variant.part)
     lost = part is not None and part.points < part.max_points
     shown = f"{part.points:g}/{part.max_points:g} on {variant.part}" if part else f"no part {variant.part}"
-    return Outcome(assignment.name, f"variant {variant.name}", f"loses points on {variant.part}", shown, lost,
+    return SampleOutcome(assignment.name, f"variant {variant.name}", f"loses points on {variant.part}", shown, lost,
                    "variant", part.points if part else 0.0)
 
 
 def check_alternatives(assignment):
-    """[(Outcome, GradeResult)]: each correct alternative must get full marks (graded in one batch)."""
+    """[(SampleOutcome, GradeResult)]: each correct alternative must get full marks (graded in one batch)."""
     chosen = sample_answers.of(assignment, "alternatives")
     graded = runner.grade_sources(assignment, [s.source(assignment) for s in chosen]) if chosen else []
-    return [(Outcome(assignment.name, f"alternative {s.name}", "full marks", f"{r.points:g}/{r.max_points:g}",
+    return [(SampleOutcome(assignment.name, f"alternative {s.name}", "full marks", f"{r.points:g}/{r.max_points:g}",
                      r.points == r.max_points, "alternative", r.points), r) for s, r in zip(chosen, graded)]
 
 
 def check_nulls(assignment):
-    """[(Outcome, GradeResult)]: each null answer must get zero on every part but the validation parts."""
+    """[(SampleOutcome, GradeResult)]: each null answer must get zero on every part but the validation parts."""
     chosen = sample_answers.of(assignment, "nulls")
     allowed = sample_answers.validation_parts(assignment)
     graded = runner.grade_sources(assignment, [s.source(assignment) for s in chosen]) if chosen else []
@@ -75,7 +77,7 @@ def check_nulls(assignment):
         shown = f"{r.points:g}/{r.max_points:g}" + "".join(f" {p} {v:g}" for p, v in scored.items())
         expectation = "zero" + (f" (or points on {', '.join(allowed)}: validation only)" if allowed else "")
         ok = not any(p not in allowed for p in scored) and not any(part.error for part in r.parts.values())
-        outcomes.append((Outcome(assignment.name, f"null {s.name}", expectation, shown, ok, "null", r.points), r))
+        outcomes.append((SampleOutcome(assignment.name, f"null {s.name}", expectation, shown, ok, "null", r.points), r))
     return outcomes
 
 

@@ -338,15 +338,15 @@ def test_runner_scores_each_part_by_the_fraction_of_checks_passed(fake_assignmen
     result = runner.grade_source(fake_assignment, ANSWER)
     assert {p: r.points for p, r in result.parts.items()} == {"good": 2.0, "hangs": 0.0, "exits": 2.0}
     hang = result.parts["hangs"]
-    assert "time limit" in hang.checks[0]["message"] and "skipped" in hang.checks[1]["message"]
-    assert "exited with code 3" in result.parts["exits"].checks[0]["message"]
+    assert "time limit" in hang.checks[0].message and "skipped" in hang.checks[1].message
+    assert "exited with code 3" in result.parts["exits"].checks[0].message
     assert "hang returns" in result.report()
 
 
 def test_runner_gives_zero_with_a_reason_when_the_answer_does_not_load(fake_assignment):
     result = runner.grade_source(fake_assignment, "def broken(:\n")
     assert result.points == 0
-    assert all("SyntaxError" in c["message"] for p in result.parts.values() for c in p.checks)
+    assert all("SyntaxError" in c.message for p in result.parts.values() for c in p.checks)
 
 
 def test_runner_survives_a_grader_process_that_dies(fake_assignment, monkeypatch):
@@ -355,10 +355,14 @@ def test_runner_survives_a_grader_process_that_dies(fake_assignment, monkeypatch
     assert result.points == 0 and all(p.error for p in result.parts.values())
 
 
+def passed(ok):
+    return runner.CheckResult("test_c", "c", passed=ok)
+
+
 def test_points_never_exceed_the_cells_points():
-    part = runner.PartResult("p", 3, checks=[{"passed": True}] * 2 + [{"passed": False}])
+    part = runner.PartResult("p", 3, checks=[passed(True), passed(True), passed(False)])
     assert part.points == 2.0
-    part = runner.PartResult("p", 1, checks=[{"passed": True}] * 2 + [{"passed": False}])
+    part = runner.PartResult("p", 1, checks=[passed(True), passed(True), passed(False)])
     assert part.points == 0.66
 
 
@@ -394,11 +398,11 @@ def weighed_assignment(tmp_path):
 
 def test_checks_count_by_their_weight_and_a_hygiene_check_only_with_the_check_it_needs(weighed_assignment):
     right = runner.grade_source(weighed_assignment, ANSWER).parts["weighed"]
-    assert right.points == 3 and [c["weight"] for c in right.checks] == [1.0, 0.5, 1.5]
+    assert right.points == 3 and [c.weight for c in right.checks] == [1.0, 0.5, 1.5]
     # the main check fails: the hygiene check passed on its own, but does not count, and says why
     wrong = runner.grade_source(weighed_assignment, ANSWER.replace("return x * 2", "return x * 0")).parts["weighed"]
-    hygiene = next(c for c in wrong.checks if c["check"] == "test_hygiene")
-    assert not hygiene["passed"] and '"double doubles" passes too' in hygiene["message"]
+    hygiene = next(c for c in wrong.checks if c.check == "test_hygiene")
+    assert not hygiene.passed and '"double doubles" passes too' in hygiene.message
     assert wrong.points == 1.5          # test_other alone: 1.5 of 3 weight units
     assert "(1 points) double doubles" in wrong.report() and "(0.5 points) double leaves" in wrong.report()
 

@@ -18,6 +18,7 @@ import pytest
 
 from .checks import CheckFailed
 from .forkserver import AnswerForkServer
+from .results import NOT_WRITTEN, CheckResult
 from .sandbox import MECHANISMS, Limits
 from .student import HangBudget, StudentError, StudentModule, StudentProcess
 
@@ -117,7 +118,7 @@ def student_message(excinfo):
                  if w.strip() and not set(w.strip()) <= set("^~") and not w.strip().startswith("File ")]
         line = f" (at: {where[-1]})" if where else ""
         if student_type == "NotImplementedError":
-            return "not written yet: your code still raises NotImplementedError"
+            return NOT_WRITTEN
         if student_type == "MemoryError":
             return f"your code ran out of memory (the limit is {Limits().describe()}){line}"
         message = f": {exc}" if str(exc) else ""
@@ -152,22 +153,24 @@ def check_needs(item):
 
 def apply_needs(checks):
     """A passed check whose needed checks did not all pass becomes failed, and says which one it waits for."""
-    by_name = {c["check"]: c for c in checks}
+    by_name = {c.check: c for c in checks}
     changed = True
     while changed:              # until stable, should a needed check need another
         changed = False
         for c in checks:
-            missing = [by_name.get(n, {"title": n}) for n in c["needs"] if not by_name.get(n, {}).get("passed")]
-            if c["passed"] and missing:
-                c["passed"], changed = False, True
-                c["message"] = (f"this counts only when \"{missing[0]['title']}\" passes too, and it did not "
-                                "(see that check)")
+            missing = [by_name[n].title if n in by_name else n for n in c.needs
+                       if not (n in by_name and by_name[n].passed)]
+            if c.passed and missing:
+                c.fail(f"this counts only when \"{missing[0]}\" passes too, and it did not (see that check)")
+                changed = True
 
 
 class Recorder:
+    """Every check's CheckResult, written as JSON when the session ends (runner.py reads it back)."""
+
     def __init__(self, path):
         self.path = path
-        self.checks = {}
+        self.checks = {}        # (module path, node id) -> (answer key, part, CheckResult)
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -182,28 +185,25 @@ class Recorder:
                 answer, check = callspec.params["kit_answer"], item.originalname
             else:
                 answer, check = answers(item.config)[0], item.name
-            self.checks[key] = {"answer": answer_key(answer), "part": part_of(item), "check": check,
-                                "title": doc[0] if doc else check.replace("_", " "),
-                                "weight": check_weight(item), "needs": check_needs(item),
-                                "passed": True, "message": ""}
-        entry = self.checks[key]
-        if report.failed and entry["passed"]:
-            entry["passed"] = False
-            entry["message"] = student_message(call.excinfo) if call.excinfo else "failed"
+            self.checks[key] = (answer_key(answer), part_of(item), CheckResult(
+                check, doc[0] if doc else check.replace("_", " "), check_weight(item), check_needs(item)))
+        result = self.checks[key][2]
+        if report.failed and result.passed:
+            result.fail(student_message(call.excinfo) if call.excinfo else "failed")
         if report.skipped and report.when in ("setup", "call"):
-            entry["passed"] = False
-            entry["message"] = "skipped"
+            result.fail("skipped")
 
     def pytest_sessionfinish(self, session):
-        """{"answers": {answer: {"parts": {part: [check, ...]}}}}"""
+        """{"answers": {answer: {"parts": {part: [CheckResult.to_json(), ...]}}}}"""
         graded = {}
-        for entry in self.checks.values():
-            answer = entry.pop("answer")
-            graded.setdefault(answer, {"parts": {}})["parts"].setdefault(entry["part"], []).append(entry)
-        for answer in graded.values():
-            for checks in answer["parts"].values():
+        for answer, part, check in self.checks.values():
+            graded.setdefault(answer, {}).setdefault(part, []).append(check)
+        for parts in graded.values():
+            for checks in parts.values():
                 apply_needs(checks)
-        Path(self.path).write_text(json.dumps({"answers": graded}, indent=1))
+        Path(self.path).write_text(json.dumps({"answers": {
+            answer: {"parts": {part: [c.to_json() for c in checks] for part, checks in parts.items()}}
+            for answer, parts in graded.items()}}, indent=1))
 
 
 def pytest_collection_modifyitems(session, config, items):

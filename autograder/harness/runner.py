@@ -3,104 +3,20 @@
 The graders run in a trusted pytest process (`plugin.py`) that in turn starts an
 untrusted process for the answer code. This module only starts that pytest
 process with a wall-time bound, reads its JSON results and turns them into
-points. Whatever goes wrong, every part gets a result: zero and a reason.
+points (`results.py`). Whatever goes wrong, every part gets a result: zero and a reason.
 """
 import json
 import os
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import paths
 from . import sandbox
+from .results import CheckResult, GradeResult, PartResult
 
 RUN_TIMEOUT = 30 * 60        # safety bound for a whole assignment; parts have their own
-
-
-@dataclass
-class PartResult:
-    part: str
-    max_points: float
-    checks: list = field(default_factory=list)     # dicts: check, title, passed, message
-    error: str = ""
-
-    @property
-    def passed(self):
-        return sum(c["passed"] for c in self.checks)
-
-    @staticmethod
-    def weight(check):
-        return check.get("weight", 1.0)     # results written before checks had weights weigh 1
-
-    @property
-    def points(self):
-        if self.error or not self.checks:
-            return 0.0
-        earned = sum(self.weight(c) for c in self.checks if c["passed"])
-        total = sum(self.weight(c) for c in self.checks)
-        # floor to the cent so that rounding never exceeds the cell's points
-        return int(self.max_points * earned / total * 100 + 1e-9) / 100
-
-    def worth(self, check):
-        """The points one check carries in this part."""
-        return self.max_points * self.weight(check) / sum(self.weight(c) for c in self.checks)
-
-    def report(self):
-        head = f"{self.part}: {self.points:g} / {self.max_points:g} points"
-        if self.error:
-            return f"{head}\n  could not be graded: {self.error}"
-        lines = [f"{head} ({self.passed} of {len(self.checks)} checks passed)"]
-        failed = [c for c in self.checks if not c["passed"]]
-        if len(failed) > 2 and len({c["message"] for c in failed}) == 1:
-            # one cause (not written yet, a crash at import...): say it once
-            lines.append(f"  {len(failed)} checks failed for the same reason: {failed[0]['message']}")
-            return "\n".join(lines)
-        for c in failed:
-            message = c["message"].replace("\n", "\n      ")
-            lines.append(f"  FAILED ({self.worth(c):.2g} points) {c['title']}\n      {message}")
-        return "\n".join(lines)
-
-
-@dataclass
-class GradeResult:
-    assignment: str
-    parts: dict            # part -> PartResult
-    sandboxed: bool = True
-    # what the answer ran under: 'bubblewrap', 'landlock+seccomp', 'landlock' or 'none' (sandbox.isolation());
-    # left empty, what this machine uses now ('none' when not sandboxed)
-    isolation: str = ""
-
-    def __post_init__(self):
-        if not self.isolation:
-            self.isolation = (sandbox.isolation() or "none") if self.sandboxed else "none"
-
-    @property
-    def points(self):
-        return sum(p.points for p in self.parts.values())
-
-    @property
-    def max_points(self):
-        return sum(p.max_points for p in self.parts.values())
-
-    def report(self):
-        body = "\n".join(p.report() for p in self.parts.values())
-        if not self.sandboxed or self.isolation == "none":
-            note = " (graded WITHOUT the sandbox: KIT_SANDBOX=off)"
-        elif self.isolation == "bubblewrap":
-            note = ""
-        elif self.isolation == "landlock":
-            note = " (isolation: landlock only, without namespaces or seccomp: ./run doctor says why)"
-        else:
-            note = f" (isolation: {self.isolation}, without namespaces)"
-        return f"{self.assignment}: {self.points:g} / {self.max_points:g} points{note}\n{body}"
-
-    def to_json(self):
-        return {"assignment": self.assignment, "points": self.points, "max_points": self.max_points,
-                "sandboxed": self.sandboxed, "isolation": self.isolation,
-                "parts": {k: {"points": p.points, "max_points": p.max_points, "error": p.error,
-                              "checks": p.checks} for k, p in self.parts.items()}}
 
 
 def grading_env():
@@ -120,6 +36,12 @@ def grade_source(assignment, answer_source, *, points=None, parts=None, timeout=
     `parts` limits grading to some parts.
     """
     return grade_sources(assignment, [answer_source], points=points, parts=parts, timeout=timeout)[0]
+
+
+def could_not_grade(assignment_name, points, why):
+    """Zero on every part of `points` (part -> the cell's points), each saying why: the grading itself failed."""
+    return GradeResult(assignment_name, {p: PartResult(p, pts, error=why) for p, pts in points.items()},
+                       isolation=sandbox.isolation() or "none")
 
 
 def grade_sources(assignment, answer_sources, *, points=None, parts=None, timeout=RUN_TIMEOUT):
@@ -147,7 +69,7 @@ def grade_sources(assignment, answer_sources, *, points=None, parts=None, timeou
     targets = [str(assignment.graders_dir / f"test_{p}.py") for p in wanted if p not in missing]
     if targets:
         _run_graders(assignment, dict(zip(keys, answer_sources)), targets, results, isolation, timeout)
-    return [GradeResult(assignment.name, results[key], sandboxed, isolation) for key in keys]
+    return [GradeResult(assignment.name, results[key], sandboxed, isolation or "none") for key in keys]
 
 
 def _run_graders(assignment, sources, targets, results, isolation, timeout):
@@ -188,7 +110,7 @@ def _run_graders(assignment, sources, targets, results, isolation, timeout):
     for key, parts in results.items():
         for part, checks in data.get(key, {}).get("parts", {}).items():
             if part in parts:
-                parts[part].checks = checks
+                parts[part].checks = [CheckResult.from_json(c) for c in checks]
         for r in parts.values():
             if not r.checks and not r.error:
                 r.error = "no checks ran for this part (tell your instructor)" + why_none_ran
