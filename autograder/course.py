@@ -222,29 +222,3 @@ class Course:
         if not all(r.get("sandboxed") for r in results):
             return "OFF (accepted risk)"
         return ", ".join(sorted({r.get("isolation") or "on" for r in results}))
-
-
-def format_table(rows, course=None):
-    """One line per student and assignment; with `course`, how its code was isolated."""
-    if not rows:
-        return "(no graded submissions)"
-    parts = sorted({p for _, _, ps, _, _ in rows for p in ps})
-    short = [p.removeprefix("test_") for p in parts]
-    late = course.lateness(sorted({a for _, a, _, _, _ in rows})) if course else {}
-    show_late = any(seconds > 0 for seconds, _ in late.values())
-    header = ["student", "assignment", *short, "total"] + (["late"] if show_late else []) + (
-        ["isolation"] if course else [])
-    lines = []
-    for student, assignment, ps, score, max_score in rows:
-        cells = [f"{ps[p][0]:g}/{ps[p][1]:g}" if p in ps else "-" for p in parts]
-        line = [student, assignment, *cells, f"{score:g}/{max_score:g}"]
-        if show_late:
-            seconds, penalty = late.get((student, assignment), (0, 0))
-            line.append(f"{seconds / 86400:.1f} d, -{penalty:g}" if seconds > 0 else "")
-        if course:
-            line.append(course.isolation(student, assignment) or "-")
-        lines.append(line)
-    widths = [max(len(str(r[i])) for r in [header, *lines]) for i in range(len(header))]
-    fmt = lambda r: "  ".join(str(v).ljust(w) for v, w in zip(r, widths))  # noqa: E731
-    return "\n".join([fmt(header), fmt(["-" * w for w in widths]), *map(fmt, lines)])
-

@@ -19,6 +19,7 @@ from traitlets.config import Configurable
 
 from . import assignments, notebooks
 from .exchange_guards import PROVISIONAL
+from .grading.autograde_one import shorten
 from .harness import runner, sandbox
 
 
@@ -172,7 +173,7 @@ class ExecuteContained(Execute):
     def _stopped(self, nb, cell, why):
         where = _cell_name(nb, cell)
         self.log.warning("Notebook execution stopped at %s: %s; grading what ran", where, why)
-        nb.metadata["kit_execution_stopped"] = {"cell": where, "reason": why[:300]}
+        nb.metadata["kit_execution_stopped"] = {"cell": where, "reason": shorten(why)}
         if cell is not None:
             cell.outputs.append(nbformat.v4.new_output(
                 "error", ename="Stopped", evalue=why,

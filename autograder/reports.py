@@ -20,32 +20,37 @@ import collections
 import csv
 import functools
 import json
+import os
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import jinja2
 
 from . import late, similarity
-from .course import format_table
 from .harness.results import CheckResult, GradeResult
 
 
 def check_results(course, assignments):
     """{(student, assignment): {part: [CheckResult]}} from the graded notebooks' trusted reports."""
     found = {}
-    for a in assignments:
-        for nb_path in sorted((course.root / "autograded").glob(f"*/{a}/*.ipynb")):
-            student = nb_path.parent.parent.name
-            try:
-                meta = json.loads(nb_path.read_text()).get("metadata", {}).get("autograder", {})
-            except (OSError, ValueError):
-                continue
-            for result in meta.values():
-                parts = found.setdefault((student, a), {})
-                for part, data in GradeResult.from_json(result).parts.items():
-                    parts[part] = data.checks or [CheckResult("(part)", "the part could be graded", passed=False,
-                                                              message=data.error)]
+    for student, a, meta in _graded_metadata(course, assignments):
+        for result in meta.values():
+            parts = found.setdefault((student, a), {})
+            for part, data in GradeResult.from_json(result).parts.items():
+                parts[part] = data.checks or [CheckResult("(part)", "the part could be graded", passed=False,
+                                                          message=data.error)]
     return found
+
+
+def _graded_metadata(course, assignments):
+    """(student, assignment, the kit's metadata) of every autograded notebook that can be read."""
+    for a in assignments:
+        for student in course.students(a):
+            for nb_path in sorted(course.directory("autograded", student, a).glob("*.ipynb")):
+                try:
+                    yield student, a, json.loads(nb_path.read_text()).get("metadata", {}).get("autograder", {})
+                except (OSError, ValueError):
+                    continue
 
 
 @dataclass
@@ -113,7 +118,7 @@ def write(course, assignments, run=None):
     for student, *row in rows:          # course.table's rows: (student, assignment, parts, score, max score)
         by_student[student].append(row)
     for student, graded in sorted(by_student.items()):
-        (out / "students" / f"{student}.html").write_text(_student_page(student, graded, results, lateness))
+        (out / "students" / f"{student}.html").write_text(_student_page(course, student, graded, results, lateness))
     written["students"] = out / "students"
     for a in assignments:
         if course.students(a):
@@ -163,7 +168,7 @@ def _plots(rows, out):
     return written
 
 
-def _student_page(student, graded, results, lateness):
+def _student_page(course, student, graded, results, lateness):
     """The HTML page of one student: per assignment (`graded`: assignment, parts, score, max score), the
     score, lateness and every failed check."""
     shown = []
@@ -172,7 +177,8 @@ def _student_page(student, graded, results, lateness):
         penalty = penalty or 0
         shown.append({"name": a, "score": score - penalty, "max_score": max_score,
                       "days_late": seconds_late / late.SECONDS_PER_DAY, "penalty": penalty,
-                      "feedback": Path("..", "..", "feedback", student, a, f"{a}.html").as_posix(),
+                      "feedback": Path(os.path.relpath(course.directory("feedback", student, a) / f"{a}.html",
+                                                       course.root / "reports" / "students")).as_posix(),
                       "failed": [(part, c) for part, checks in results.get((student, a), {}).items()
                                  for c in checks if not c.passed]})
     return _templates().get_template("student.html").render(student=student, assignments=shown)
@@ -222,3 +228,28 @@ def similar_pairs(course, assignments):
             with open(path, newline="") as f:
                 found += [(a, row) for row in csv.DictReader(f) if row["above_threshold"].lower() == "true"]
     return found
+
+
+def format_table(rows, course=None):
+    """One line per student and assignment; with `course`, how its code was isolated."""
+    if not rows:
+        return "(no graded submissions)"
+    parts = sorted({p for _, _, ps, _, _ in rows for p in ps})
+    short = [p.removeprefix("test_") for p in parts]
+    late = course.lateness(sorted({a for _, a, _, _, _ in rows})) if course else {}
+    show_late = any(seconds > 0 for seconds, _ in late.values())
+    header = ["student", "assignment", *short, "total"] + (["late"] if show_late else []) + (
+        ["isolation"] if course else [])
+    lines = []
+    for student, assignment, ps, score, max_score in rows:
+        cells = [f"{ps[p][0]:g}/{ps[p][1]:g}" if p in ps else "-" for p in parts]
+        line = [student, assignment, *cells, f"{score:g}/{max_score:g}"]
+        if show_late:
+            seconds, penalty = late.get((student, assignment), (0, 0))
+            line.append(f"{seconds / late.SECONDS_PER_DAY:.1f} d, -{penalty:g}" if seconds > 0 else "")
+        if course:
+            line.append(course.isolation(student, assignment) or "-")
+        lines.append(line)
+    widths = [max(len(str(r[i])) for r in [header, *lines]) for i in range(len(header))]
+    fmt = lambda r: "  ".join(str(v).ljust(w) for v, w in zip(r, widths))  # noqa: E731
+    return "\n".join([fmt(header), fmt(["-" * w for w in widths]), *map(fmt, lines)])

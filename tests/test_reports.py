@@ -1,5 +1,6 @@
 """The instructor's reports, from check results alone (no course graded: tests/test_class_grading.py does that)."""
 from autograder import late, reports
+from autograder.course import Course
 from autograder.harness.results import NOT_WRITTEN, CheckResult
 
 
@@ -22,10 +23,11 @@ def test_the_check_table_counts_failures_apart_from_checks_not_attempted():
     assert table[0].most_common_message == "padded with 0 <script>" and table[1].most_common_message == ""
 
 
-def test_a_students_page_shows_score_lateness_and_failed_checks_escaped():
-    page = reports._student_page("cy", [("maxpool", {}, 7.5, 10.0)], RESULTS,
+def test_a_students_page_shows_score_lateness_and_failed_checks_escaped(tmp_path):
+    course = Course(tmp_path).create()
+    page = reports._student_page(course, "cy", [("maxpool", {}, 7.5, 10.0)], RESULTS,
                                  {("cy", "maxpool"): (1.5 * late.SECONDS_PER_DAY, 1.0)})
     assert "maxpool: 6.5 / 10 &mdash; submitted 1.5 days late, penalty 1 points" in page
     assert "padded with 0 &lt;script&gt;" in page and "<script>" not in page
     assert 'href="../../feedback/cy/maxpool/maxpool.html"' in page
-    assert "every check passed" in reports._student_page("ada", [("maxpool", {}, 10.0, 10.0)], RESULTS, {})
+    assert "every check passed" in reports._student_page(course, "ada", [("maxpool", {}, 10.0, 10.0)], RESULTS, {})
