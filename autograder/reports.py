@@ -236,8 +236,8 @@ def format_table(rows, course=None):
         return "(no graded submissions)"
     parts = sorted({p for _, _, ps, _, _ in rows for p in ps})
     short = [p.removeprefix("test_") for p in parts]
-    late = course.lateness(sorted({a for _, a, _, _, _ in rows})) if course else {}
-    show_late = any(seconds > 0 for seconds, _ in late.values())
+    lateness = course.lateness(sorted({a for _, a, _, _, _ in rows})) if course else {}
+    show_late = any(seconds > 0 for seconds, _ in lateness.values())
     header = ["student", "assignment", *short, "total"] + (["late"] if show_late else []) + (
         ["isolation"] if course else [])
     lines = []
@@ -245,7 +245,7 @@ def format_table(rows, course=None):
         cells = [f"{ps[p][0]:g}/{ps[p][1]:g}" if p in ps else "-" for p in parts]
         line = [student, assignment, *cells, f"{score:g}/{max_score:g}"]
         if show_late:
-            seconds, penalty = late.get((student, assignment), (0, 0))
+            seconds, penalty = lateness.get((student, assignment), (0, 0))
             line.append(f"{seconds / late.SECONDS_PER_DAY:.1f} d, -{penalty:g}" if seconds > 0 else "")
         if course:
             line.append(course.isolation(student, assignment) or "-")
