@@ -174,9 +174,24 @@ def cmd_demo(args):
 
 
 def main(argv=None):
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, RuntimeError) as exc:
+        print(f"autograder {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+def parser():
     parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    _authoring_commands(sub)
+    _course_commands(sub)
+    return parser
 
+
+def _authoring_commands(sub):
+    """The kit's own: build the assignments, test the graders, grade one file."""
     p = sub.add_parser("build", help="regenerate release/, solutions/ and assignments/ from source/")
     p.add_argument("assignments", nargs="*")
     p.add_argument("--check", action="store_true", help="only report files that differ from a fresh build")
@@ -193,47 +208,9 @@ def main(argv=None):
     p.add_argument("assignments", nargs="*")
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("grade", help="autograde collected submissions, write feedback (for those with nothing to "
-                       "grade by hand) and grades.csv, print the table")
-    p.add_argument("assignments", nargs="*")
-    p.add_argument("--course", default=".", help="the course directory (default: here)")
-    p.add_argument("--workers", type=int, help="submissions graded side by side on this machine "
-                   "(default: ClassGrading.workers in nbgrader_config.py, else the number of cores)")
-    p.add_argument("--scheduler", help="grade on a Dask cluster: its scheduler's address, tcp://host:8786 "
-                   "(default: ClassGrading.scheduler in nbgrader_config.py, else this machine)")
-    p.add_argument("--regrade", action="store_true",
-                   help="grade again submissions already graded and unchanged (default: skip them)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.set_defaults(func=cmd_grade)
-
-    p = sub.add_parser("feedback", help="after grading by hand: make every graded submission's feedback again from "
-                       "the gradebook (late penalties current), none for those still waiting; --release sends it")
-    p.add_argument("assignments", nargs="*")
-    p.add_argument("--course", default=".", help="the course directory (default: here)")
-    p.add_argument("--release", action="store_true",
-                   help="then nbgrader release_feedback (refused if a file disagrees with the gradebook)")
-    p.set_defaults(func=cmd_feedback)
-
-    p = sub.add_parser("serve", help="the grading service: watch the exchange, grade each submission as it arrives, "
-                       "release that student's feedback (Ctrl-C or SIGTERM stops it cleanly)")
-    p.add_argument("assignments", nargs="*", help="serve only these (default: every assignment)")
-    p.add_argument("--course", default=".", help="the course directory (default: here)")
-    p.add_argument("--workers", type=int, help="submissions graded side by side (default: ClassGrading.workers, "
-                   "else the number of cores)")
-    p.add_argument("--scheduler", help="grade on a Dask cluster: its scheduler's address")
-    p.add_argument("--poll", type=float, default=2.0, help="seconds between looks at the exchange (default 2)")
-    p.add_argument("--per-hour", type=int, help="at most this many gradings per student per hour (default: no limit)")
-    p.add_argument("--until-idle", action="store_true", help="exit once nothing is waiting (for scripts and tests)")
-    p.set_defaults(func=cmd_serve)
-
-    p = sub.add_parser("report", help="write the reports (checks.csv, plots, student pages) from the gradebook")
-    p.add_argument("assignments", nargs="*")
-    p.add_argument("--course", default=".", help="the course directory (default: here)")
-    p.set_defaults(func=cmd_report)
-
     p = sub.add_parser("doctor", help="can this machine grade? Python, packages, sandbox, data, gradebook: "
                        "OK or the fix")
-    p.add_argument("--course", default=".", help="the course directory whose gradebook to check (default: here)")
+    _course_argument(p, "the course directory whose gradebook to check (default: here)")
     p.set_defaults(func=cmd_doctor)
 
     p = sub.add_parser("demo", help="release, submit for a demo class, collect, autograde, feedback, export")
@@ -243,12 +220,52 @@ def main(argv=None):
                    "postgresql://user:password@host/db")
     p.set_defaults(func=cmd_demo)
 
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except (ValueError, RuntimeError) as exc:
-        print(f"autograder {args.command}: {exc}", file=sys.stderr)
-        return 2
+
+def _course_commands(sub):
+    """An instructor's, on a course directory: grade, feedback, serve, report."""
+    p = sub.add_parser("grade", help="autograde collected submissions, write feedback (for those with nothing to "
+                       "grade by hand) and grades.csv, print the table")
+    p.add_argument("assignments", nargs="*")
+    _course_argument(p)
+    _where_to_grade(p)
+    p.add_argument("--regrade", action="store_true",
+                   help="grade again submissions already graded and unchanged (default: skip them)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("feedback", help="after grading by hand: make every graded submission's feedback again from "
+                       "the gradebook (late penalties current), none for those still waiting; --release sends it")
+    p.add_argument("assignments", nargs="*")
+    _course_argument(p)
+    p.add_argument("--release", action="store_true",
+                   help="then nbgrader release_feedback (refused if a file disagrees with the gradebook)")
+    p.set_defaults(func=cmd_feedback)
+
+    p = sub.add_parser("serve", help="the grading service: watch the exchange, grade each submission as it arrives, "
+                       "release that student's feedback (Ctrl-C or SIGTERM stops it cleanly)")
+    p.add_argument("assignments", nargs="*", help="serve only these (default: every assignment)")
+    _course_argument(p)
+    _where_to_grade(p)
+    p.add_argument("--poll", type=float, default=2.0, help="seconds between looks at the exchange (default 2)")
+    p.add_argument("--per-hour", type=int, help="at most this many gradings per student per hour (default: no limit)")
+    p.add_argument("--until-idle", action="store_true", help="exit once nothing is waiting (for scripts and tests)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("report", help="write the reports (checks.csv, plots, student pages) from the gradebook")
+    p.add_argument("assignments", nargs="*")
+    _course_argument(p)
+    p.set_defaults(func=cmd_report)
+
+
+def _course_argument(p, help="the course directory (default: here)"):
+    p.add_argument("--course", default=".", help=help)
+
+
+def _where_to_grade(p):
+    p.add_argument("--workers", type=int, help="submissions graded side by side on this machine "
+                   "(default: c.ClassGrading.workers in nbgrader_config.py, else the number of cores)")
+    p.add_argument("--scheduler", help="grade on a Dask cluster: its scheduler's address, tcp://host:8786 "
+                   "(default: c.ClassGrading.scheduler in nbgrader_config.py, else this machine)")
 
 
 if __name__ == "__main__":

@@ -56,34 +56,11 @@ def run(directory, names=None, progress=print, workers=None, db_url=None):
     for s, (first, last, *_) in STUDENTS.items():
         course.nbgrader("db", "student", "add", s, f"--first-name={first}", f"--last-name={last}",
                         progress=lambda _: None)
-
     for a in chosen:
         step(f"{a.name}: generate, set the due date and release through the exchange")
-        course.nbgrader("generate_assignment", a.name, "--force")
-        course.nbgrader("db", "assignment", "add", a.name, f"--duedate={DUE_DATE}")
-        release = ["release_assignment", a.name, "--force"]
-        carried = leaks.carried_solutions(a.name, course.directory("release", ".", a.name))
-        if carried:
-            # A course releases these after the carried assignments are due (README: the order of the
-            # assignments); the demo releases all on one day, so it overrides the guard and says so.
-            progress(f"  {a.name} carries the solutions of {', '.join(c.assignment for c in carried)}, not yet "
-                     "due: the demo overrides the release guard (--GuardedReleaseAssignment.allow_early_solutions)")
-            release.append("--GuardedReleaseAssignment.allow_early_solutions=True")
-        course.nbgrader(*release)
+        release(course, a.name, progress)
         step(f"{a.name}: students fetch, work and submit")
-        source_nb = notebooks.read(a.source_notebook)
-        for student, (what, mistake, filled) in demo_class(a).items():
-            home = root / "students" / student
-            home.mkdir(parents=True, exist_ok=True)
-            (home / "nbgrader_config.py").write_text(STUDENT_CONFIG.format(
-                course=course.coursedir.course_id, exchange=str(course.exchange), cache=str(home / ".cache")))
-            progress(f"  {student}: {what}")
-            _quiet(course, home, "fetch_assignment", a.name)
-            path = home / a.name / f"{a.name}.ipynb"
-            if filled:
-                nb = variants.filled_notebook(notebooks.read(path), source_nb, mistake)
-                nbformat.write(nb, str(path))
-            _quiet(course, home, "submit", a.name, "--student", student)
+        hand_in(course, a, progress)
         step(f"{a.name}: collect")
         course.nbgrader("collect", a.name, "--update")
         # the demo's one late hand-in: cy's timestamp says a day and a half after the due date
@@ -105,9 +82,46 @@ def run(directory, names=None, progress=print, workers=None, db_url=None):
     progress("")
     progress(reports.summary(course, names, run))
     progress(f"\nCourse directory: {root}\n  grades:   {grades}\n  Canvas:   {canvas}"
-             f"\n  feedback: {root / 'feedback'}/<student>/<assignment>/ (released to the exchange)"
+             f"\n  feedback: {course.directory('feedback')}/<student>/<assignment>/ (released to the exchange)"
              f"\n  reports:  {root / 'reports'}/ (checks.csv, score plots, students/<student>.html, similarity/)")
     return DemoResult(course.table(names), run)
+
+
+def release(course, name, progress):
+    """generate_assignment, the due date, release_assignment (through the kit's release guard)."""
+    course.nbgrader("generate_assignment", name, "--force")
+    course.nbgrader("db", "assignment", "add", name, f"--duedate={DUE_DATE}")
+    command = ["release_assignment", name, "--force"]
+    carried = leaks.carried_solutions(name, course.directory("release", ".", name))
+    if carried:
+        # A course releases these after the carried assignments are due (README: the order of the
+        # assignments); the demo releases all on one day, so it overrides the guard and says so.
+        progress(f"  {name} carries the solutions of {', '.join(c.assignment for c in carried)}, not yet "
+                 "due: the demo overrides the release guard (--GuardedReleaseAssignment.allow_early_solutions)")
+        command.append("--GuardedReleaseAssignment.allow_early_solutions=True")
+    course.nbgrader(*command)
+
+
+def student_home(course, student):
+    """A demo student's own folder, configured for the course's exchange (as JupyterHub would give them)."""
+    home = course.root / "students" / student
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "nbgrader_config.py").write_text(STUDENT_CONFIG.format(
+        course=course.coursedir.course_id, exchange=str(course.exchange), cache=str(home / ".cache")))
+    return home
+
+
+def hand_in(course, assignment, progress):
+    """Each demo student fetches the release, works (or not) and submits, through the exchange."""
+    source_nb = notebooks.read(assignment.source_notebook)
+    for student, (what, mistake, filled) in demo_class(assignment).items():
+        home = student_home(course, student)
+        progress(f"  {student}: {what}")
+        _quiet(course, home, "fetch_assignment", assignment.name)
+        path = home / assignment.name / f"{assignment.name}.ipynb"
+        if filled:
+            nbformat.write(variants.filled_notebook(notebooks.read(path), source_nb, mistake), str(path))
+        _quiet(course, home, "submit", assignment.name, "--student", student)
 
 
 def write_roster(path):

@@ -62,12 +62,7 @@ class Class:
                                  "--GuardedReleaseAssignment.allow_early_solutions=True", progress=lambda _: None)
 
     def home(self, student):
-        home = self.course.root / "students" / student
-        if not home.exists():
-            home.mkdir(parents=True)
-            (home / "nbgrader_config.py").write_text(demo.STUDENT_CONFIG.format(
-                course=self.course.coursedir.course_id, exchange=str(self.course.exchange), cache=str(home / ".cache")))
-        return home
+        return demo.student_home(self.course, student)
 
     def submit(self, student, assignment, filled=True):
         """Fetch, write the reference answer (or leave the stub), submit; returns the submit time."""

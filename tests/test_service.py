@@ -67,10 +67,7 @@ def test_the_per_hour_limit_holds_a_student_back_and_lets_the_others_through():
 def hand_in(course, student, *, mistake=None, text=None):
     """`student` fetches the release, writes an answer (the reference, with `mistake`, or `text` as the file)
     and submits it through the exchange."""
-    home = course.root / "students" / student
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "nbgrader_config.py").write_text(demo.STUDENT_CONFIG.format(
-        course=course.coursedir.course_id, exchange=str(course.exchange), cache=str(home / ".cache")))
+    home = demo.student_home(course, student)
     if not (home / A).exists():
         build.nbgrader("fetch_assignment", A, cwd=home)
     path = home / A / f"{A}.ipynb"
