@@ -78,11 +78,11 @@ class AnswerForkServer:
         self._receive(STARTUP_TIMEOUT, "ready")
 
     def _runtime_dir(self):
-        """worker.py and codec.py only (not the graders), beside the answer's scratch directory."""
+        """worker.py and the modules it imports only (not the graders), beside the answer's scratch directory."""
         runtime = self.answer_dir.parent / "runtime"
         if not runtime.exists():
             runtime.mkdir()
-            for name in ("worker.py", "codec.py"):
+            for name in ("worker.py", "codec.py", "parent_death.py"):
                 shutil.copy(WORKER.with_name(name), runtime / name)
         return runtime
 

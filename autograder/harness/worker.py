@@ -13,7 +13,7 @@ and a `import torch`. Everything here runs alongside student code, so nothing
 here decides a grade: it only returns what the student's functions returned,
 and the trusted side judges it.
 
-Depends on the standard library, numpy and codec.py only, so that it can be
+Depends on the standard library, numpy, codec.py and parent_death.py only, so that it can be
 copied into a sandbox without the graders.
 """
 import importlib
@@ -31,6 +31,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import codec  # noqa: E402  (this file is run as a script, next to codec.py)
+import parent_death  # noqa: E402  (... and parent_death.py)
 
 import numpy as np  # noqa: E402
 
@@ -93,10 +94,8 @@ def _read_exact(stream, n):
 def _die_with_parent():
     """Linux: if the trusted grader dies, take this process down with it."""
     try:
-        import ctypes
-        import signal
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
-    except Exception:  # noqa: BLE001 - other systems: the request pipe's EOF still ends us
+        parent_death.die_with_parent()
+    except OSError:  # other systems: the request pipe's EOF still ends us
         pass
 
 
