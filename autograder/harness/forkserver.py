@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from . import proctree, sandbox
+from .pinned_env import PINNED_ENV
 
 WORKER = Path(__file__).with_name("worker.py")
 STARTUP_TIMEOUT = 120.0      # importing torch on a loaded machine can take a while
@@ -29,9 +30,7 @@ class ForkServerError(Exception):
 
 def answer_env():
     """The answer processes' environment: deterministic, single-threaded, CPU only."""
-    env = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-           "CUDA_VISIBLE_DEVICES": "", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
-           "MPLBACKEND": "Agg", "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    env = {**PINNED_ENV, "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
     for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):   # set on some CPUs for correctness
         if key in os.environ:
             env[key] = os.environ[key]
