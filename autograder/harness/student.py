@@ -11,7 +11,6 @@ import os
 import re
 import select
 import signal
-import struct
 import textwrap
 import time
 from dataclasses import dataclass
@@ -267,11 +266,11 @@ class StudentProcess:
     def _read_reply(self, timeout, during):
         self._limit = timeout
         deadline = time.monotonic() + timeout
-        (length,) = struct.unpack("<Q", self._read_exact(8, deadline, during))
-        if length > codec.MAX_FRAME_BYTES:
+        try:
+            frame = codec.read_frame(lambda n: self._read_exact(n, deadline, during))
+        except codec.FrameTooLarge:
             self._close_child()
-            raise StudentCrash("your code's process sent back too much data")
-        frame = self._read_exact(length, deadline, during)
+            raise StudentCrash("your code's process sent back too much data") from None
         try:
             reply = codec.decode(frame)
         except codec.CodecError as exc:

@@ -25,7 +25,6 @@ import os
 import random
 import signal
 import socket
-import struct
 import sys
 import traceback
 
@@ -138,8 +137,7 @@ def serve_answer(request_fd, reply_fd, answer_file, blocked, watch_after=None):
 
     while True:
         try:
-            (length,) = struct.unpack("<Q", _read_exact(requests, 8))
-            request = codec.decode(_read_exact(requests, length))
+            request = codec.decode(codec.read_frame(lambda n: _read_exact(requests, n)))
         except EOFError:
             return
         name, args, kwargs = request["name"], request["args"], request["kwargs"]
