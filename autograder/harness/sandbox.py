@@ -51,6 +51,7 @@ from .. import paths
 
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 SANDBOX_UID_BASE = 61000       # root: each sandbox gets its own unprivileged uid from here
+SANDBOX_UID_SLOTS = 4000       # ... one of this many (uid_slot, or the grading process's pid modulo this)
 # root, Landlock mode: the supplementary group of every sandbox, which an administrator can let
 # through a directory on the way to the Python installation (setfacl -m g:60999:x /root)
 SANDBOX_GID = SANDBOX_UID_BASE - 1
@@ -308,7 +309,8 @@ def diagnose():
     else:
         lines.append(("seccomp", not status["seccomp"],
                       status["seccomp"] or "the filter loads (libseccomp, through pyseccomp)"))
-    where = f" (as uids {SANDBOX_UID_BASE}-{SANDBOX_UID_BASE + 3999}, group {SANDBOX_GID})" if os.geteuid() == 0 else ""
+    where = (f" (as uids {SANDBOX_UID_BASE}-{SANDBOX_UID_BASE + SANDBOX_UID_SLOTS - 1}, group {SANDBOX_GID})"
+             if os.geteuid() == 0 else "")
     lines.append(("Landlock sandbox starts", not status["reason"], status["reason"] or f"yes{where}"))
     try:
         chosen = mode()
@@ -413,7 +415,7 @@ def wrap(argv, *, writable, readable=(), bind_as=(), workdir=None, env=None, uid
         cmd += ["--chdir", str(workdir)]
     cmd.append("--")
     if os.geteuid() == 0:
-        uid = SANDBOX_UID_BASE + (uid_slot if uid_slot is not None else os.getpid() % 4000)
+        uid = sandbox_uid(uid_slot)
         cmd += [shutil.which("setpriv") or "/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                 "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
     return cmd + list(argv)
@@ -433,9 +435,10 @@ def _confine_command(argv, *, readable, writable, workdir, env, uid_slot, share_
 
 
 def sandbox_uid(uid_slot=None):
+    """The uid the sandbox's processes run as: as root, one of the sandbox's own; otherwise the caller's."""
     if os.geteuid() != 0:
         return os.geteuid()
-    return SANDBOX_UID_BASE + (uid_slot if uid_slot is not None else os.getpid() % 4000)
+    return SANDBOX_UID_BASE + (uid_slot if uid_slot is not None else os.getpid() % SANDBOX_UID_SLOTS)
 
 
 def grant(path, uid_slot=None):
