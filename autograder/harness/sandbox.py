@@ -44,7 +44,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import paths
@@ -77,9 +77,28 @@ def _valid_mode(value, name="mode"):
     return value
 
 
+MEMORY_GB = "KIT_SANDBOX_MEMORY_GB"    # the answer's address space in GiB (default 4)
+
+
+def memory_bytes():
+    """KIT_SANDBOX_MEMORY_GB in bytes, read each time limits are made, not at import.
+
+    An environment variable, because it must reach the kernel launcher, which
+    jupyter_client starts as a process of its own from nbgrader's.
+    """
+    value = os.environ.get(MEMORY_GB, "4")
+    try:
+        gib = float(value)
+    except ValueError:
+        gib = 0.0
+    if not 0 < gib < float("inf"):
+        raise ValueError(f"{MEMORY_GB}={value!r} is not a positive number of GiB")
+    return int(gib * (1 << 30))
+
+
 @dataclass(frozen=True)
 class Limits:
-    memory_bytes: int = int(float(os.environ.get("KIT_SANDBOX_MEMORY_GB", "4")) * (1 << 30))
+    memory_bytes: int = field(default_factory=memory_bytes)
     cpu_seconds: int = 900
     file_bytes: int = 256 << 20
     open_files: int = 512
