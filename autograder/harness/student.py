@@ -1,6 +1,6 @@
 """The trusted side's handle on one student's answer code.
 
-`StudentProcess` has the answer fork server (`forkserver.py`) start a fresh
+`StudentProcess` has the answer fork server (through `answer_client.py`) start a fresh
 process for the answer, sends it calls and decodes the replies. `StudentModule` is what the hidden graders see (the
 `student` fixture): attribute calls are forwarded to the student's functions.
 Time limits are enforced here, by the trusted side, and a student process that
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import codec, sandbox
-from .forkserver import AnswerForkServer, ForkServerError
+from .answer_client import AnswerForkServer, ForkServerError
 
 DEFAULT_CALL_TIMEOUT = 30.0
 LOAD_TIMEOUT = 60.0          # loading the answer module (its top-level code runs; honest code: a second or two)

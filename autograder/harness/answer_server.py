@@ -1,8 +1,8 @@
 """The untrusted side: load one student's answer module and serve calls to it.
 
-Run as a fork server by `forkserver.AnswerForkServer`, in the sandbox:
+Run as a fork server by `answer_client.AnswerForkServer`, in the sandbox:
 
-    python -I worker.py CONTROL_FD BLOCKED_MODULES
+    python -I answer_server.py CONTROL_FD BLOCKED_MODULES
 
 It imports numpy and torch once (unless blocked), before any student code, then
 waits on the Unix socket CONTROL_FD. Each "spawn" message brings a request and
