@@ -57,6 +57,7 @@ SANDBOX_UID_SLOTS = 4000       # ... one of this many (uid_slot, or the grading 
 SANDBOX_GID = SANDBOX_UID_BASE - 1
 CONFINE = Path(__file__).with_name("confine.py")
 MODES = ("on", "bubblewrap", "landlock", "off")
+LANDLOCK_PROBE_TIMEOUT = 120     # seconds for the one trial start of a Landlock-sandboxed Python
 MECHANISMS = ("bubblewrap", "landlock+seccomp", "landlock")     # what wrap() can use; isolation() adds 'none'
 
 
@@ -243,9 +244,10 @@ def _landlock_status():
     cmd = _confine_command([sys.executable, "-I", "-c", ""], readable=(), writable=(), workdir=None, env={},
                            uid_slot=0, share_net=False, seccomp="optional", report=True)
     try:
-        probe = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=preexec(Limits()), timeout=120)
+        probe = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=preexec(Limits()),
+                               timeout=LANDLOCK_PROBE_TIMEOUT)
     except subprocess.TimeoutExpired:
-        status["reason"] = "the Landlock sandbox did not start within 120 s"
+        status["reason"] = f"the Landlock sandbox did not start within {LANDLOCK_PROBE_TIMEOUT} s"
         return status
     reports = [line for line in probe.stdout.splitlines() if line.startswith("{")]
     if probe.returncode != 0 or not reports:
