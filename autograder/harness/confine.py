@@ -41,7 +41,7 @@ is optional, the sandbox runs with Landlock and the limits and says so on
 stderr; if it is required, or Landlock cannot be applied, nothing runs (exit
 126, the reason on stderr).
 
-Uses only the standard library, landlockpy, pyseccomp and parent_death.py beside it.
+Uses only the standard library, landlockpy, pyseccomp, psutil and parent_death.py beside it.
 """
 import errno
 import json
@@ -53,6 +53,8 @@ import stat
 import sys
 import tempfile
 import time
+
+import psutil
 
 try:
     from .parent_death import PR_SET_CHILD_SUBREAPER, die_with_parent, prctl
@@ -174,33 +176,15 @@ def supervise(spec, program, caller):
         _remove(tmp)
 
 
-def _descendants(root):
-    children = {}
-    for entry in os.scandir(PROC):
-        if entry.name.isdigit():
-            try:
-                with open(f"{PROC}/{entry.name}/stat", "rb") as f:
-                    ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], list(children.get(root, ()))
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(children.get(pid, ()))
-    return found
-
-
 def end_all(patience=10.0):
     """Kill and reap every process below this one (the subreaper: all the sandbox's)."""
     deadline = time.monotonic() + patience
     while True:
-        left = _descendants(os.getpid())
-        for pid in left:
+        left = psutil.Process().children(recursive=True)
+        for process in left:
             try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
+                process.send_signal(signal.SIGKILL)
+            except psutil.Error:
                 pass
         while True:
             try:
