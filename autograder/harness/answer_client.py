@@ -20,8 +20,10 @@ from . import proctree, sandbox
 from .pinned_env import PINNED_ENV
 
 SERVER_SCRIPT = Path(__file__).with_name("answer_server.py")
+# all of the kit the sandbox sees: the server and the modules it imports (standard library and numpy aside)
+SERVER_RUNTIME = (SERVER_SCRIPT.name, "codec.py", "parent_death.py")
 SERVER_START_TIMEOUT = 120.0     # the server imports torch before it answers: slow on a loaded machine
-CONTROL_TIMEOUT = 10.0       # a fork, a kill or a reap
+CONTROL_TIMEOUT = 10.0           # a fork, a kill or a reap
 
 
 class ForkServerError(Exception):
@@ -77,11 +79,11 @@ class AnswerForkServer:
         self._receive(SERVER_START_TIMEOUT, "ready")
 
     def _runtime_dir(self):
-        """answer_server.py and the modules it imports only (not the graders), beside the answer's scratch directory."""
+        """A copy of SERVER_RUNTIME only (not the graders), beside the answer's scratch directory."""
         runtime = self.answer_dir.parent / "runtime"
         if not runtime.exists():
             runtime.mkdir()
-            for name in (SERVER_SCRIPT.name, "codec.py", "parent_death.py"):
+            for name in SERVER_RUNTIME:
                 shutil.copy(SERVER_SCRIPT.with_name(name), runtime / name)
         return runtime
 
