@@ -7,7 +7,7 @@ nbgrader releases them with the notebook, and the drift test fails when a copy
 differs from what the build would write.
 
     SHARED["pooling_comparison"] = (CopyFile("lenet5/mnist_data.py"), CopyFile("lenet5/data"))
-    SHARED["feature_maps"] = (..., Definitions("course_lib.py", [("lenet5", ["LeNet5"])]))
+    SHARED["feature_maps"] = (..., Definitions("course_models.py", [("lenet5", ["LeNet5", ...]), ...]))
 """
 import ast
 import shutil

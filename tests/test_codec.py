@@ -85,3 +85,24 @@ def _frame(tree_json, buffers=()):
 def test_malformed_frames_are_refused(frame):
     with pytest.raises(codec.CodecError):
         codec.decode(frame)
+
+
+def test_frames_on_a_pipe_arrive_whole_and_a_frame_said_too_large_is_not_read():
+    import io
+    stream = io.BytesIO()
+    codec.write_frame(stream, b"first")
+    codec.write_frame(stream, b"")
+    stream.seek(0)
+    read = []
+
+    def read_exact(n):
+        read.append(n)
+        return stream.read(n)
+
+    assert codec.read_frame(read_exact) == b"first"
+    assert codec.read_frame(read_exact) == b""
+    huge = io.BytesIO(codec.FRAME_LENGTH.pack(codec.MAX_FRAME_BYTES + 1))
+    read.clear()
+    with pytest.raises(codec.FrameTooLarge):
+        codec.read_frame(lambda n: read.append(n) or huge.read(n))
+    assert read == [codec.FRAME_LENGTH.size]          # the length only, never its payload

@@ -178,7 +178,7 @@ def test_state_persists_within_a_part(student):
 
 def test_each_part_gets_a_fresh_process_from_the_submissions_fork_server(answer):
     """Parts share one server (torch imported once) but never the answer's state or leftover processes."""
-    from autograder.harness.forkserver import AnswerForkServer
+    from autograder.harness.answer_client import AnswerForkServer
     server = AnswerForkServer(answer.parent)
     try:
         first = StudentModule(StudentProcess(answer, server=server), ANSWER)
@@ -200,7 +200,7 @@ def test_each_part_gets_a_fresh_process_from_the_submissions_fork_server(answer)
 
 def _parts(answer, budget, n):
     """n parts of one submission: one fork server, one hang budget, a fresh module each."""
-    from autograder.harness.forkserver import AnswerForkServer
+    from autograder.harness.answer_client import AnswerForkServer
     server = AnswerForkServer(answer.parent)
     return server, [StudentModule(StudentProcess(answer, server=server, budget=budget), ANSWER) for _ in range(n)]
 

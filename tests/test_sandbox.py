@@ -116,6 +116,24 @@ def test_unbounded_memory_is_a_memory_error_not_a_dead_machine(student):
     assert student.allocate(0.01) > 0      # the same process carries on
 
 
+def test_the_memory_limit_is_read_when_a_sandbox_is_made_not_when_the_kit_is_imported(monkeypatch, tmp_path):
+    # nbgrader's side passes its setting to the kernel launcher through the environment, set after import
+    monkeypatch.setenv(sandbox.MEMORY_GB, "1.5")
+    assert sandbox.Limits().memory_bytes == int(1.5 * 2**30)
+    answer_dir = tmp_path / "answer"
+    answer_dir.mkdir()
+    (answer_dir / "answer.py").write_text(ANSWER)
+    small = StudentModule(StudentProcess(answer_dir / "answer.py", sandboxed=True), ANSWER)
+    try:
+        with pytest.raises(MemoryError):
+            small.allocate(2)              # within the default 4 GiB, over the 1.5 asked for
+    finally:
+        small.close()
+    monkeypatch.setenv(sandbox.MEMORY_GB, "four")
+    with pytest.raises(ValueError, match="KIT_SANDBOX_MEMORY_GB='four'"):
+        sandbox.Limits()
+
+
 def test_a_flood_of_subprocesses_is_capped(student):
     start = time.monotonic()
     try:

@@ -8,7 +8,6 @@ sandboxes) and returns the graded notebooks and the feedback as bytes. Nothing
 goes through a shared disk, so the same function serves a thread on this machine
 and a Dask worker on another; only the coordinator writes to the course.
 """
-import ctypes
 import os
 import signal
 import socket
@@ -23,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from .. import build
 from ..course import Course
 from ..harness import proctree
+from ..harness.parent_death import die_with_parent
 from .autograde_one import failure_reason
 
 
@@ -126,7 +126,7 @@ def run_measured(cmd, cwd, env, timeout):
     """
     with tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent)
+                                stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=die_with_parent)
         timed_out = threading.Event()
 
         def kill():
@@ -176,8 +176,3 @@ class TreeMemory(threading.Thread):
     def stop(self):
         self._stopped.set()
         self.join()
-
-
-def _die_with_parent():
-    PR_SET_PDEATHSIG = 1
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)

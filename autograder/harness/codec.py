@@ -176,8 +176,22 @@ def _checked_dtype(text):
 
 
 # -- framing over pipes -------------------------------------------------------
+FRAME_LENGTH = struct.Struct("<Q")     # each frame on a pipe follows its length
+
+
+class FrameTooLarge(CodecError):
+    """A frame's length says more than MAX_FRAME_BYTES: its bytes are not read."""
+
 
 def write_frame(fd_file, payload):
-    fd_file.write(struct.pack("<Q", len(payload)))
+    fd_file.write(FRAME_LENGTH.pack(len(payload)))
     fd_file.write(payload)
     fd_file.flush()
+
+
+def read_frame(read_exact):
+    """The next frame's payload; `read_exact(n)` returns n bytes or raises (EOF, a time limit: the caller's)."""
+    (length,) = FRAME_LENGTH.unpack(read_exact(FRAME_LENGTH.size))
+    if length > MAX_FRAME_BYTES:
+        raise FrameTooLarge("frame too large")
+    return read_exact(length)

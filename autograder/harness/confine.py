@@ -41,9 +41,8 @@ is optional, the sandbox runs with Landlock and the limits and says so on
 stderr; if it is required, or Landlock cannot be applied, nothing runs (exit
 126, the reason on stderr).
 
-Uses only the standard library, landlockpy and pyseccomp.
+Uses only the standard library, landlockpy, pyseccomp, psutil and parent_death.py beside it.
 """
-import ctypes
 import errno
 import json
 import os
@@ -55,9 +54,15 @@ import sys
 import tempfile
 import time
 
+import psutil
+
+try:
+    from .parent_death import PR_SET_CHILD_SUBREAPER, die_with_parent, prctl
+except ImportError:     # run as a script: no package, and -I leaves this file's folder off sys.path
+    sys.path.append(os.path.dirname(os.path.abspath(__file__)))
+    from parent_death import PR_SET_CHILD_SUBREAPER, die_with_parent, prctl
+
 REFUSED = 126
-PR_SET_PDEATHSIG = 1
-PR_SET_CHILD_SUBREAPER = 36
 PROC = "/proc"
 DEVICES_RW = ("/dev/null", "/dev/full")
 DEVICES_RO = ("/dev/zero", "/dev/random", "/dev/urandom")
@@ -77,16 +82,6 @@ class _Stopped(Exception):
     def __init__(self, signum):
         super().__init__(signum)
         self.code = 128 + signum
-
-
-_libc = ctypes.CDLL(None, use_errno=True)
-
-
-def _prctl(option, value):
-    if _libc.prctl(ctypes.c_int(option), ctypes.c_ulong(value), ctypes.c_ulong(0), ctypes.c_ulong(0),
-                   ctypes.c_ulong(0)) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"prctl({option}): {os.strerror(err)}")
 
 
 def _exit_code(status):
@@ -114,7 +109,7 @@ def main(argv):
     except (IndexError, ValueError) as exc:
         print(f"usage: python -I confine.py SPEC_JSON -- PROGRAM [ARGS...] ({exc})", file=sys.stderr)
         return 2
-    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)    # dies with the caller, like bwrap --die-with-parent
+    die_with_parent(signal.SIGKILL)              # dies with the caller, like bwrap --die-with-parent
     me = os.getpid()
     supervisor = os.fork()
     if supervisor == 0:
@@ -135,10 +130,10 @@ def main(argv):
 def supervise(spec, program, caller):
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     os.setsid()                                  # out of the caller's process group: outlives its kill
-    _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)     # ... and learns of it
+    die_with_parent(signal.SIGTERM)              # ... and learns of it
     if os.getppid() != caller:
         return 128 + signal.SIGTERM              # killed before we could listen
-    _prctl(PR_SET_CHILD_SUBREAPER, 1)            # orphans of the sandbox come to us, not to init
+    prctl(PR_SET_CHILD_SUBREAPER, 1)             # orphans of the sandbox come to us, not to init
 
     def stop(signum, _frame):
         raise _Stopped(signum)
@@ -181,33 +176,15 @@ def supervise(spec, program, caller):
         _remove(tmp)
 
 
-def _descendants(root):
-    children = {}
-    for entry in os.scandir(PROC):
-        if entry.name.isdigit():
-            try:
-                with open(f"{PROC}/{entry.name}/stat", "rb") as f:
-                    ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], list(children.get(root, ()))
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(children.get(pid, ()))
-    return found
-
-
 def end_all(patience=10.0):
     """Kill and reap every process below this one (the subreaper: all the sandbox's)."""
     deadline = time.monotonic() + patience
     while True:
-        left = _descendants(os.getpid())
-        for pid in left:
+        left = psutil.Process().children(recursive=True)
+        for process in left:
             try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
+                process.send_signal(signal.SIGKILL)
+            except psutil.Error:
                 pass
         while True:
             try:
@@ -311,7 +288,7 @@ def confine_and_exec(spec, program, tmp):
                    f"--groups={spec['gid']}", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs",
                    "--pdeathsig=KILL", *program]
     else:
-        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        die_with_parent(signal.SIGKILL)
     status["uid"] = uid if uid is not None else os.getuid()
     if spec.get("report"):
         print(json.dumps(status), flush=True)

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from . import sandbox
-from .forkserver import answer_env
+from .answer_client import answer_env
 
 # not JPY_PARENT_PID: the parent is outside the PID namespace (bwrap --die-with-parent covers it)
 PASSED_THROUGH = ("NBGRADER_EXECUTION", "NBGRADER_VALIDATING")

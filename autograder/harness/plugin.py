@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from .checks import CheckFailed
-from .forkserver import AnswerForkServer
+from .answer_client import AnswerForkServer
 from .results import NOT_WRITTEN, CheckResult
 from .sandbox import MECHANISMS, Limits
 from .student import HangBudget, StudentError, StudentModule, StudentProcess

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .. import paths
 from . import sandbox
+from .pinned_env import PINNED_ENV
 from .results import CheckResult, GradeResult, PartResult
 
 RUN_TIMEOUT = 30 * 60        # safety bound for a whole assignment; parts have their own
@@ -22,9 +23,7 @@ RUN_TIMEOUT = 30 * 60        # safety bound for a whole assignment; parts have t
 def grading_env():
     """Environment for grading processes: deterministic, single-threaded, CPU only."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHON"))}
-    env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
-               CUDA_VISIBLE_DEVICES="", PYTHONHASHSEED="0", PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
-               PYTHONDONTWRITEBYTECODE="1", MPLBACKEND="Agg")
+    env.update(PINNED_ENV, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
     env["PYTHONPATH"] = str(paths.KIT_ROOT)
     return env
 

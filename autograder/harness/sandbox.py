@@ -44,18 +44,20 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import paths
 
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 SANDBOX_UID_BASE = 61000       # root: each sandbox gets its own unprivileged uid from here
+SANDBOX_UID_SLOTS = 4000       # ... one of this many (uid_slot, or the grading process's pid modulo this)
 # root, Landlock mode: the supplementary group of every sandbox, which an administrator can let
 # through a directory on the way to the Python installation (setfacl -m g:60999:x /root)
 SANDBOX_GID = SANDBOX_UID_BASE - 1
 CONFINE = Path(__file__).with_name("confine.py")
 MODES = ("on", "bubblewrap", "landlock", "off")
+LANDLOCK_PROBE_TIMEOUT = 120     # seconds for the one trial start of a Landlock-sandboxed Python
 MECHANISMS = ("bubblewrap", "landlock+seccomp", "landlock")     # what wrap() can use; isolation() adds 'none'
 
 
@@ -76,9 +78,28 @@ def _valid_mode(value, name="mode"):
     return value
 
 
+MEMORY_GB = "KIT_SANDBOX_MEMORY_GB"    # the answer's address space in GiB (default 4)
+
+
+def memory_bytes():
+    """KIT_SANDBOX_MEMORY_GB in bytes, read each time limits are made, not at import.
+
+    An environment variable, because it must reach the kernel launcher, which
+    jupyter_client starts as a process of its own from nbgrader's.
+    """
+    value = os.environ.get(MEMORY_GB, "4")
+    try:
+        gib = float(value)
+    except ValueError:
+        gib = 0.0
+    if not 0 < gib < float("inf"):
+        raise ValueError(f"{MEMORY_GB}={value!r} is not a positive number of GiB")
+    return int(gib * (1 << 30))
+
+
 @dataclass(frozen=True)
 class Limits:
-    memory_bytes: int = int(float(os.environ.get("KIT_SANDBOX_MEMORY_GB", "4")) * (1 << 30))
+    memory_bytes: int = field(default_factory=memory_bytes)
     cpu_seconds: int = 900
     file_bytes: int = 256 << 20
     open_files: int = 512
@@ -223,9 +244,10 @@ def _landlock_status():
     cmd = _confine_command([sys.executable, "-I", "-c", ""], readable=(), writable=(), workdir=None, env={},
                            uid_slot=0, share_net=False, seccomp="optional", report=True)
     try:
-        probe = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=preexec(Limits()), timeout=120)
+        probe = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=preexec(Limits()),
+                               timeout=LANDLOCK_PROBE_TIMEOUT)
     except subprocess.TimeoutExpired:
-        status["reason"] = "the Landlock sandbox did not start within 120 s"
+        status["reason"] = f"the Landlock sandbox did not start within {LANDLOCK_PROBE_TIMEOUT} s"
         return status
     reports = [line for line in probe.stdout.splitlines() if line.startswith("{")]
     if probe.returncode != 0 or not reports:
@@ -308,7 +330,8 @@ def diagnose():
     else:
         lines.append(("seccomp", not status["seccomp"],
                       status["seccomp"] or "the filter loads (libseccomp, through pyseccomp)"))
-    where = f" (as uids {SANDBOX_UID_BASE}-{SANDBOX_UID_BASE + 3999}, group {SANDBOX_GID})" if os.geteuid() == 0 else ""
+    where = (f" (as uids {SANDBOX_UID_BASE}-{SANDBOX_UID_BASE + SANDBOX_UID_SLOTS - 1}, group {SANDBOX_GID})"
+             if os.geteuid() == 0 else "")
     lines.append(("Landlock sandbox starts", not status["reason"], status["reason"] or f"yes{where}"))
     try:
         chosen = mode()
@@ -413,7 +436,7 @@ def wrap(argv, *, writable, readable=(), bind_as=(), workdir=None, env=None, uid
         cmd += ["--chdir", str(workdir)]
     cmd.append("--")
     if os.geteuid() == 0:
-        uid = SANDBOX_UID_BASE + (uid_slot if uid_slot is not None else os.getpid() % 4000)
+        uid = sandbox_uid(uid_slot)
         cmd += [shutil.which("setpriv") or "/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                 "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
     return cmd + list(argv)
@@ -433,9 +456,10 @@ def _confine_command(argv, *, readable, writable, workdir, env, uid_slot, share_
 
 
 def sandbox_uid(uid_slot=None):
+    """The uid the sandbox's processes run as: as root, one of the sandbox's own; otherwise the caller's."""
     if os.geteuid() != 0:
         return os.geteuid()
-    return SANDBOX_UID_BASE + (uid_slot if uid_slot is not None else os.getpid() % 4000)
+    return SANDBOX_UID_BASE + (uid_slot if uid_slot is not None else os.getpid() % SANDBOX_UID_SLOTS)
 
 
 def grant(path, uid_slot=None):

@@ -1,6 +1,6 @@
 """The trusted side's handle on one student's answer code.
 
-`StudentProcess` has the answer fork server (`forkserver.py`) start a fresh
+`StudentProcess` has the answer fork server (through `answer_client.py`) start a fresh
 process for the answer, sends it calls and decodes the replies. `StudentModule` is what the hidden graders see (the
 `student` fixture): attribute calls are forwarded to the student's functions.
 Time limits are enforced here, by the trusted side, and a student process that
@@ -11,14 +11,13 @@ import os
 import re
 import select
 import signal
-import struct
 import textwrap
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import codec, sandbox
-from .forkserver import AnswerForkServer, ForkServerError
+from .answer_client import AnswerForkServer, ForkServerError
 
 DEFAULT_CALL_TIMEOUT = 30.0
 LOAD_TIMEOUT = 60.0          # loading the answer module (its top-level code runs; honest code: a second or two)
@@ -267,11 +266,11 @@ class StudentProcess:
     def _read_reply(self, timeout, during):
         self._limit = timeout
         deadline = time.monotonic() + timeout
-        (length,) = struct.unpack("<Q", self._read_exact(8, deadline, during))
-        if length > codec.MAX_FRAME_BYTES:
+        try:
+            frame = codec.read_frame(lambda n: self._read_exact(n, deadline, during))
+        except codec.FrameTooLarge:
             self._close_child()
-            raise StudentCrash("your code's process sent back too much data")
-        frame = self._read_exact(length, deadline, during)
+            raise StudentCrash("your code's process sent back too much data") from None
         try:
             reply = codec.decode(frame)
         except codec.CodecError as exc:

@@ -6,7 +6,7 @@ answer that rejects everything scores nothing here.
 """
 import numpy as np
 
-from autograder.graders.maxpool.cases import output_shape
+from autograder.graders.maxpool._cases import output_shape
 from autograder.harness.checks import CheckFailed, expect
 from autograder.harness.student import StudentError
 

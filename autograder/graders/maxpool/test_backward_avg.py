@@ -6,7 +6,7 @@ Expected gradients come from torch autograd of avg_pool2d with its defaults
 import numpy as np
 import pytest
 
-from autograder.graders.maxpool.cases import (
+from autograder.graders.maxpool._cases import (
     BACKWARD_CASES, call_and_compare, check_inputs_not_modified, check_speed_big_batch,
     numeric_grad, output_shape, random_case,
 )

@@ -6,7 +6,7 @@ row-major order within each window) and, independently, from central differences
 import numpy as np
 import pytest
 
-from autograder.graders.maxpool.cases import (
+from autograder.graders.maxpool._cases import (
     BACKWARD_CASES, call_and_compare, check_inputs_not_modified, check_speed_big_batch, describe,
     expected_grad, numeric_grad, output_shape, random_case,
 )

@@ -6,7 +6,7 @@ Expected values come from torch.nn.functional.avg_pool2d with its defaults
 import numpy as np
 import pytest
 
-from autograder.graders.maxpool.cases import (
+from autograder.graders.maxpool._cases import (
     check_float32_and_float64, check_inputs_not_modified, check_lecture_example, check_speed_big_batch,
     describe, expected_avg, random_case,
 )

@@ -6,7 +6,7 @@ trusted side; the student's code is only ever called through the `student` fixtu
 import numpy as np
 import pytest
 
-from autograder.graders.maxpool.cases import (
+from autograder.graders.maxpool._cases import (
     check_float32_and_float64, check_inputs_not_modified, check_lecture_example, check_speed_big_batch,
     describe, expected_max, output_shape, random_case,
 )

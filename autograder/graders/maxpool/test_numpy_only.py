@@ -12,7 +12,7 @@ import re
 import numpy as np
 
 from autograder.graders.maxpool import BLOCKED_MODULES
-from autograder.graders.maxpool.cases import expected_avg, expected_grad, expected_max
+from autograder.graders.maxpool._cases import expected_avg, expected_grad, expected_max
 from autograder.harness.checks import CheckFailed, expect_array
 
 # the modules the answer's process cannot import, plus a few more that could pool for it

@@ -1,8 +1,8 @@
 """The untrusted side: load one student's answer module and serve calls to it.
 
-Run as a fork server by `forkserver.AnswerForkServer`, in the sandbox:
+Run as a fork server by `answer_client.AnswerForkServer`, in the sandbox:
 
-    python -I worker.py CONTROL_FD BLOCKED_MODULES
+    python -I answer_server.py CONTROL_FD BLOCKED_MODULES
 
 It imports numpy and torch once (unless blocked), before any student code, then
 waits on the Unix socket CONTROL_FD. Each "spawn" message brings a request and
@@ -13,7 +13,7 @@ and a `import torch`. Everything here runs alongside student code, so nothing
 here decides a grade: it only returns what the student's functions returned,
 and the trusted side judges it.
 
-Depends on the standard library, numpy and codec.py only, so that it can be
+Depends on the standard library, numpy, codec.py and parent_death.py only, so that it can be
 copied into a sandbox without the graders.
 """
 import importlib
@@ -25,12 +25,12 @@ import os
 import random
 import signal
 import socket
-import struct
 import sys
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import codec  # noqa: E402  (this file is run as a script, next to codec.py)
+import parent_death  # noqa: E402  (... and parent_death.py)
 
 import numpy as np  # noqa: E402
 
@@ -93,10 +93,8 @@ def _read_exact(stream, n):
 def _die_with_parent():
     """Linux: if the trusted grader dies, take this process down with it."""
     try:
-        import ctypes
-        import signal
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
-    except Exception:  # noqa: BLE001 - other systems: the request pipe's EOF still ends us
+        parent_death.die_with_parent()
+    except OSError:  # other systems: the request pipe's EOF still ends us
         pass
 
 
@@ -139,8 +137,7 @@ def serve_answer(request_fd, reply_fd, answer_file, blocked, watch_after=None):
 
     while True:
         try:
-            (length,) = struct.unpack("<Q", _read_exact(requests, 8))
-            request = codec.decode(_read_exact(requests, length))
+            request = codec.decode(codec.read_frame(lambda n: _read_exact(requests, n)))
         except EOFError:
             return
         name, args, kwargs = request["name"], request["args"], request["kwargs"]

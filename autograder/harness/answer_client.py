@@ -1,4 +1,4 @@
-"""The trusted side's handle on the answer fork server (worker.py, in the sandbox).
+"""The trusted side's client of the answer fork server (answer_server.py, in the sandbox).
 
 One fork server per graded submission: it imports numpy and torch once, and
 forks a fresh child for each graded part, so a part costs a fork rather than a
@@ -17,10 +17,13 @@ import sys
 from pathlib import Path
 
 from . import proctree, sandbox
+from .pinned_env import PINNED_ENV
 
-WORKER = Path(__file__).with_name("worker.py")
-STARTUP_TIMEOUT = 120.0      # importing torch on a loaded machine can take a while
-CONTROL_TIMEOUT = 10.0       # a fork, a kill or a reap
+SERVER_SCRIPT = Path(__file__).with_name("answer_server.py")
+# all of the kit the sandbox sees: the server and the modules it imports (standard library and numpy aside)
+SERVER_RUNTIME = (SERVER_SCRIPT.name, "codec.py", "parent_death.py")
+SERVER_START_TIMEOUT = 120.0     # the server imports torch before it answers: slow on a loaded machine
+CONTROL_TIMEOUT = 10.0           # a fork, a kill or a reap
 
 
 class ForkServerError(Exception):
@@ -29,9 +32,7 @@ class ForkServerError(Exception):
 
 def answer_env():
     """The answer processes' environment: deterministic, single-threaded, CPU only."""
-    env = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-           "CUDA_VISIBLE_DEVICES": "", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
-           "MPLBACKEND": "Agg", "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    env = {**PINNED_ENV, "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
     for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):   # set on some CPUs for correctness
         if key in os.environ:
             env[key] = os.environ[key]
@@ -54,12 +55,12 @@ class AnswerForkServer:
     # -- the server --------------------------------------------------------
     def _start(self):
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        worker = self._runtime_dir() / "worker.py" if self.sandboxed else WORKER
-        cmd = [sys.executable, "-I", str(worker), str(theirs.fileno()), ",".join(self.blocked_modules)]
+        script = self._runtime_dir() / SERVER_SCRIPT.name if self.sandboxed else SERVER_SCRIPT
+        cmd = [sys.executable, "-I", str(script), str(theirs.fileno()), ",".join(self.blocked_modules)]
         if self.sandboxed:
             sandbox.grant(self.answer_dir)
             # sandboxed: True (the mechanism KIT_SANDBOX picks here) or a mechanism's name (the grader's choice)
-            cmd = sandbox.wrap(cmd, writable=[self.answer_dir], readable=[worker.parent],
+            cmd = sandbox.wrap(cmd, writable=[self.answer_dir], readable=[script.parent],
                                workdir=self.answer_dir, env=answer_env(),
                                mechanism=self.sandboxed if isinstance(self.sandboxed, str) else None)
         try:
@@ -75,15 +76,15 @@ class AnswerForkServer:
         finally:
             theirs.close()
         self.control = ours
-        self._receive(STARTUP_TIMEOUT, "ready")
+        self._receive(SERVER_START_TIMEOUT, "ready")
 
     def _runtime_dir(self):
-        """worker.py and codec.py only (not the graders), beside the answer's scratch directory."""
+        """A copy of SERVER_RUNTIME only (not the graders), beside the answer's scratch directory."""
         runtime = self.answer_dir.parent / "runtime"
         if not runtime.exists():
             runtime.mkdir()
-            for name in ("worker.py", "codec.py"):
-                shutil.copy(WORKER.with_name(name), runtime / name)
+            for name in SERVER_RUNTIME:
+                shutil.copy(SERVER_SCRIPT.with_name(name), runtime / name)
         return runtime
 
     def _receive(self, timeout, key):
