@@ -20,7 +20,6 @@ Prints, with the targets of issue 4 (a measurement, not a test: exit code 0):
    and batch size, in the same run (target: >= 0.95 of the plain loop).
 """
 import argparse
-import importlib.util
 import os
 import platform
 import sys
@@ -33,16 +32,11 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
-
-def load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from autograder.modules import data_layer, load_module  # noqa: E402
 
 
-md = load("mnist_data", ROOT / "source" / "lenet5" / "mnist_data.py")
-ref = load("lenet5_reference", ROOT / "solutions" / "lenet5.py")
+md = data_layer("mnist_data")
+ref = load_module(ROOT / "solutions" / "lenet5.py", "lenet5_reference")
 
 SETTINGS = dict(batch_size=32, lr=3e-3, gamma=0.75)     # the hidden grader's (test_training.py)
 
