@@ -128,9 +128,9 @@ class InCell:
     parts: tuple      # as Definitions.parts; their imports must already be in the notebook
 
     def block(self):
-        _, bodies = Definitions(self.target, self.parts).collect()
-        origin = Definitions(self.target, self.parts).origins()
-        return f"{GENERATED_BEGIN.format(origin=origin)}\n{_join(bodies)}\n{GENERATED_END}"
+        definitions = Definitions(self.target, self.parts)
+        _, bodies = definitions.collect()
+        return f"{GENERATED_BEGIN.format(origin=definitions.origins())}\n{_join(bodies)}\n{GENERATED_END}"
 
     def write(self, dest):
         if not dest.exists():      # a scratch build: start from the committed notebook
