@@ -10,3 +10,4 @@ GRADERS = KIT_ROOT / "autograder" / "graders"
 NBGRADER_CONFIG = KIT_ROOT / "nbgrader_config.py"
 
 ASSIGNMENTS = ("maxpool", "lenet5", "receptive_fields", "feature_maps", "pooling_comparison")
+DATA_LAYER = SOURCE / "lenet5" / "mnist_data.py"   # the one MNIST data layer; the build copies it where needed

@@ -1,18 +1,23 @@
 """Code and data one exercise reuses from another, generated into its source folder.
 
 Each piece keeps one authored home (exercise 2's data layer in
-`source/lenet5/`, a reference answer in its exercise's source notebook); the
-build writes the copies an exercise needs into `source/<a>/`, from where
-nbgrader releases them with the notebook, and the drift test fails when a copy
-differs from what the build would write.
+`source/lenet5/`, a reference answer or a setting in its exercise's source
+notebook); the build writes the copies an exercise needs into `source/<a>/`
+(a file beside the notebook, or a marked part of one of the notebook's own
+cells), from where nbgrader releases them with the notebook, and the drift test
+fails when a copy differs from what the build would write.
 
     SHARED["pooling_comparison"] = (CopyFile("lenet5/mnist_data.py"), CopyFile("lenet5/data"))
     SHARED["feature_maps"] = (..., Definitions("course_models.py", [("lenet5", ["LeNet5", ...]), ...]))
+    SHARED["receptive_fields"] = (InCell("receptive_fields.ipynb", "setup", [("lenet5", ["LeNet5"])]),)
 """
 import ast
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+
+import nbformat
 
 from . import notebooks, paths
 
@@ -45,16 +50,20 @@ class Definitions:
     """A module made of named top-level definitions from reference answers (source notebooks).
 
     `parts` is [(assignment, [name, ...])]; the module gets the imports of those
-    answer modules and the definitions in the order given.
+    answer modules and the definitions in the order given. A name may be
+    "name as other" to give the copy another name.
     """
     target: str
     parts: tuple
 
-    def source(self):
-        imports, bodies, origins = [], [], []
+    def origins(self):
+        return " and ".join(f"source/{a}/{a}.ipynb" for a, _ in self.parts)
+
+    def collect(self):
+        """(import lines, [(is a constant, definition source)]) of the parts, in the order given."""
+        imports, bodies = [], []
         for assignment, names in self.parts:
             nb_path = paths.SOURCE / assignment / f"{assignment}.ipynb"
-            origins.append(f"source/{assignment}/{assignment}.ipynb")
             code = notebooks.answer_module_source(notebooks.read(nb_path), title="")
             tree = ast.parse(code)
             for node in tree.body:
@@ -62,22 +71,83 @@ class Definitions:
                     line = ast.get_source_segment(code, node)
                     if line not in imports:
                         imports.append(line)
-            defs = {}
-            for node in tree.body:
-                if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-                    decorators = "".join(f"@{ast.get_source_segment(code, d)}\n" for d in node.decorator_list)
-                    defs[node.name] = decorators + ast.get_source_segment(code, node)
-                elif isinstance(node, ast.Assign) and len(node.targets) == 1 and hasattr(node.targets[0], "id"):
-                    defs[node.targets[0].id] = ast.get_source_segment(code, node)  # a constant
-            for name in names:
+            defs = _top_level_definitions(code, tree)
+            for entry in names:
+                name, _, alias = (part.strip() for part in entry.partition(" as "))
                 if name not in defs:
                     raise KeyError(f"{nb_path}: no top-level definition {name!r} in its answer cells")
-                bodies.append(defs[name])
-        header = '"""' + GENERATED_HEADER.format(origin=" and ".join(origins)) + '"""'
-        return "\n".join([header, *imports]) + "\n\n\n" + "\n\n\n".join(bodies) + "\n"
+                constant, body = defs[name]
+                if alias:
+                    body = re.sub(rf"^(\s*(?:def|class)\s+){name}\b|^{name}\b", rf"\g<1>{alias}", body,
+                                  count=1, flags=re.M)
+                bodies.append((constant, body))
+        return imports, bodies
+
+    def source(self):
+        imports, bodies = self.collect()
+        header = '"""' + GENERATED_HEADER.format(origin=self.origins()) + '"""'
+        return "\n".join([header, *imports]) + "\n\n\n" + _join(bodies) + "\n"
 
     def write(self, dest):
         dest.write_text(self.source())
+
+
+def _top_level_definitions(code, tree):
+    """{name: (is a constant, source)} of the functions, classes and constants of a module."""
+    defs = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            decorators = "".join(f"@{ast.get_source_segment(code, d)}\n" for d in node.decorator_list)
+            defs[node.name] = (False, decorators + ast.get_source_segment(code, node))
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and hasattr(node.targets[0], "id"):
+            defs[node.targets[0].id] = (True, ast.get_source_segment(code, node))
+    return defs
+
+
+def _join(bodies):
+    """Definitions two blank lines apart, consecutive constants on consecutive lines."""
+    out = ""
+    for i, (constant, body) in enumerate(bodies):
+        if i:
+            out += "\n" if constant and bodies[i - 1][0] else "\n\n\n"
+        out += body
+    return out
+
+
+GENERATED_BEGIN = "# >>> generated by `./run build` from {origin}: edit it there, not here"
+GENERATED_END = "# <<< end of the generated part"
+
+
+@dataclass(frozen=True)
+class InCell:
+    """Definitions from reference answers, written into one code cell of the exercise's own source
+    notebook, between two marker lines; the rest of the cell is authored there. For what a notebook
+    must hold itself (a graded answer module is made of cells, not of files beside them)."""
+    target: str       # the notebook's file name
+    cell: str         # the cell's nbgrader grade_id
+    parts: tuple      # as Definitions.parts; their imports must already be in the notebook
+
+    def block(self):
+        definitions = Definitions(self.target, self.parts)
+        _, bodies = definitions.collect()
+        return f"{GENERATED_BEGIN.format(origin=definitions.origins())}\n{_join(bodies)}\n{GENERATED_END}"
+
+    def write(self, dest):
+        if not dest.exists():      # a scratch build: start from the committed notebook
+            shutil.copyfile(paths.SOURCE / dest.parent.name / dest.name, dest)
+        nb = notebooks.read(dest)
+        cells = [c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == self.cell]
+        if len(cells) != 1:
+            raise KeyError(f"{dest}: no single cell with grade_id {self.cell!r}")
+        marked = re.compile(rf"^{re.escape(GENERATED_BEGIN.split('{')[0])}.*?^{re.escape(GENERATED_END)}$",
+                            re.M | re.S)
+        if not marked.search(cells[0].source):
+            raise KeyError(f"{dest}: cell {self.cell!r} has no generated part (lines {GENERATED_BEGIN!r} ... "
+                           f"{GENERATED_END!r}) to write")
+        updated = marked.sub(lambda _: self.block(), cells[0].source, count=1)
+        if updated != cells[0].source:      # untouched notebooks keep their bytes
+            cells[0].source = updated
+            dest.write_text(nbformat.writes(nb) + "\n")
 
 
 # exercise -> what the build writes into source/<exercise>/
@@ -86,12 +156,18 @@ SHARED = {
         CopyFile("lenet5/mnist_data.py"), CopyFile("lenet5/data"),
         # exercise 2's LeNet-5 and training loop, exercise 3's receptive-field calculation
         Definitions("course_models.py", (
-            ("lenet5", ["LeNet5", "train_one_epoch", "evaluate"]),
+            ("lenet5", ["LEARNING_RATE", "BATCH_SIZE", "LeNet5", "train_one_epoch", "evaluate"]),
             ("receptive_fields", ["LayerRF", "PASS_THROUGH", "_pair", "spatial_layers", "layer_geometry",
                                   "receptive_field"]))),
     ),
     "pooling_comparison": (
         CopyFile("lenet5/mnist_data.py"), CopyFile("lenet5/data"),
+        # exercise 2's recipe and loop, which compare_pooling trains with (its train_one_epoch wraps the loop)
+        InCell("pooling_comparison.ipynb", "setup", (
+            ("lenet5", ["LEARNING_RATE", "BATCH_SIZE", "train_one_epoch as exercise2_train_one_epoch"]),)),
+    ),
+    "receptive_fields": (
+        InCell("receptive_fields.ipynb", "setup", (("lenet5", ["LeNet5"]),)),     # exercise 2's LeNet-5
     ),
 }
 

@@ -8,6 +8,12 @@ import numpy as np
 import torch
 from torch import nn
 
+# The course's training recipe: section 5 below, exercises 4 and 5 and the hidden grader train with it
+LEARNING_RATE = 3e-3    # Adam's learning rate in the first epoch...
+LR_DECAY = 0.75         # ...multiplied by this after each epoch (ExponentialLR's gamma)
+BATCH_SIZE = 32
+GRADED_EPOCHS = 10      # the hidden grader trains your LeNet5 for this many epochs
+
 
 # --- cell lenet5 ---
 class LeNet5(nn.Module):

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from autograder import build, notebooks, paths
+from autograder import build, notebooks, paths, shared
 
 BUILT = [a for a in paths.ASSIGNMENTS if (paths.SOURCE / a / f"{a}.ipynb").exists()]
 
@@ -61,3 +61,25 @@ def test_readme_figures_are_the_committed_solution_notebooks_tagged_images(name,
     committed = sorted((paths.KIT_ROOT / "docs" / "figures").glob(f"{name}-*.png"),
                        key=lambda p: int(p.stem.rsplit("-", 1)[1]))
     assert [p.read_bytes() for p in committed] == expected
+
+
+IN_CELL = [(a, piece) for a, pieces in shared.SHARED.items() for piece in pieces if isinstance(piece, shared.InCell)]
+
+
+@pytest.mark.parametrize("assignment, piece", IN_CELL, ids=[f"{a}-{p.cell}" for a, p in IN_CELL])
+def test_generated_part_of_a_cell_is_what_its_home_defines(assignment, piece):
+    """The marked part of a source notebook's cell is exactly what the build writes (quick, without a build)."""
+    [cell] = [c for c in notebooks.read(paths.SOURCE / assignment / piece.target).cells
+              if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == piece.cell]
+    assert piece.block() in cell.source, f"run `./run build`: source/{assignment}/{piece.target} is stale"
+
+
+def test_a_hand_edited_generated_part_is_written_again(tmp_path):
+    assignment, piece = next((a, p) for a, p in IN_CELL if a == "receptive_fields")
+    dest = tmp_path / assignment / piece.target
+    dest.parent.mkdir()
+    committed = (paths.SOURCE / assignment / piece.target).read_text()
+    dest.write_text(committed.replace("nn.Linear(120, 84)", "nn.Linear(120, 80)"))
+    assert dest.read_text() != committed
+    piece.write(dest)
+    assert dest.read_text() == committed

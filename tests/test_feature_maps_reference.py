@@ -4,23 +4,20 @@ The graders build their models in the probe (`graders/feature_maps/_probes.py`)
 and compute expected maps by running submodules by hand (`_cases.by_hand`); here
 both are checked against the reference solution and the lecture's numbers.
 """
-import importlib.util
 
 import numpy as np
 import pytest
 import torch
 
 from autograder import paths
+from autograder.modules import load_module
 from autograder.graders.feature_maps import _cases as C
 from autograder.graders.feature_maps._probes import probe
 
 
 @pytest.fixture(scope="module")
 def ref():
-    spec = importlib.util.spec_from_file_location("fm_reference", paths.SOLUTIONS / "feature_maps.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(paths.SOLUTIONS / "feature_maps.py", "fm_reference")
 
 
 def test_vgglike_shapes_are_the_lectures(ref):
@@ -54,9 +51,7 @@ def test_normalized_agrees_with_the_reference(ref):
 
 
 def test_vgglike_receptive_fields():
-    spec = importlib.util.spec_from_file_location("fm_course_models", paths.SOURCE / "feature_maps" / "course_models.py")
-    course_models = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(course_models)
+    course_models = load_module(paths.SOURCE / "feature_maps" / "course_models.py", "fm_course_models")
     records = {r.name: r for r in course_models.receptive_field(probe(None, "build", "vgglike", 0), 64)}
     assert [records[f"block{i}.2"].rf for i in (1, 2, 3)] == [(4, 4), (10, 10), (22, 22)]
     assert [records[f"block{i}.2"].size for i in (1, 2, 3)] == [(32, 32), (16, 16), (8, 8)]

@@ -5,7 +5,6 @@ fake opener on files written here.
 """
 import gzip
 import hashlib
-import importlib.util
 import struct
 from pathlib import Path
 
@@ -13,17 +12,14 @@ import numpy as np
 import pytest
 
 from autograder import paths
+from autograder.modules import data_layer
 
-FASHION = Path("/usr/share/datasets/fashion-mnist")
+FASHION = data_layer("kit_mnist_data_paths").FASHION_MNIST_DIR     # Debian's dataset-fashion-mnist
 
 
 @pytest.fixture(scope="module")
 def md():
-    spec = importlib.util.spec_from_file_location("kit_mnist_data_under_test",
-                                                  paths.SOURCE / "lenet5" / "mnist_data.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return data_layer("kit_mnist_data_under_test")
 
 
 @pytest.fixture(autouse=True)

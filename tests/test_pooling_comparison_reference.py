@@ -1,7 +1,6 @@
 """Exercise 5 (pooling_comparison): the reference answer, the graders' own reference and the lecture agree,
 and the shipped Fashion-MNIST subset is what its tool makes."""
 import gzip
-import importlib.util
 import subprocess
 import sys
 
@@ -11,19 +10,17 @@ import torch
 from torch import nn
 
 from autograder import paths
+from autograder.modules import data_layer, load_module
 from autograder.graders.pooling_comparison import reference as R
 from autograder.graders.pooling_comparison._probes import probe
 
 FASHION = paths.SOURCE / "pooling_comparison" / "fashion"
-FULL_FASHION = "/usr/share/datasets/fashion-mnist"
+FULL_FASHION = data_layer("kit_mnist_data_paths").FASHION_MNIST_DIR     # Debian's dataset-fashion-mnist
 
 
 @pytest.fixture(scope="module")
 def ref():
-    spec = importlib.util.spec_from_file_location("pc_reference", paths.SOLUTIONS / "pooling_comparison.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(paths.SOLUTIONS / "pooling_comparison.py", "pc_reference")
 
 
 def test_lecture_numbers(ref):

@@ -4,22 +4,19 @@ The graders compute expected records from specs (`graders/receptive_fields/_spec
 here they are checked against the reference solution, against a measurement by
 backpropagation, and against the lecture's numbers.
 """
-import importlib.util
 
 import numpy as np
 import pytest
 
 from autograder import paths
+from autograder.modules import load_module
 from autograder.graders.receptive_fields import _specs as S
 from autograder.graders.receptive_fields._probes import probe
 
 
 @pytest.fixture(scope="module")
 def ref():
-    spec = importlib.util.spec_from_file_location("rf_reference", paths.SOLUTIONS / "receptive_fields.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(paths.SOLUTIONS / "receptive_fields.py", "rf_reference")
 
 
 def test_parameter_counts_are_torchvisions(ref):

@@ -15,16 +15,16 @@ Each part keeps the files' order (indices sorted), so the same input always give
 the same bytes. Uses exercise 2's data layer (source/lenet5/mnist_data.py) to read
 and write IDX files.
 """
-import importlib.util
 import sys
 from pathlib import Path
 
 import numpy as np
 
+from autograder.modules import load_module
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA_LAYER = ROOT / "source" / "lenet5" / "mnist_data.py"
 DEST = ROOT / "source" / "pooling_comparison" / "fashion"
-DEFAULT_SOURCE = Path("/usr/share/datasets/fashion-mnist")
 TRAIN_PER_CLASS = 160
 TEST_PER_CLASS = 50
 FILES = {"train_images": "fashion-sample-train-images-idx3-ubyte.gz",
@@ -34,10 +34,7 @@ FILES = {"train_images": "fashion-sample-train-images-idx3-ubyte.gz",
 
 
 def mnist_data_module():
-    spec = importlib.util.spec_from_file_location("mnist_data", DATA_LAYER)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(DATA_LAYER, "mnist_data")
 
 
 def first_per_class(labels, per_class):
@@ -52,8 +49,8 @@ def first_per_class(labels, per_class):
 
 
 def main(argv):
-    source = Path(argv[0]) if argv else DEFAULT_SOURCE
     md = mnist_data_module()
+    source = Path(argv[0]) if argv else md.FASHION_MNIST_DIR     # where Debian's dataset-fashion-mnist installs it
     full = md.read_idx_dir(source, name="Fashion-MNIST")
     if (len(full.train_labels), len(full.test_labels)) != (60000, 10000):
         raise SystemExit(f"{source}: expected 60,000 training and 10,000 test images")

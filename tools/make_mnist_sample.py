@@ -12,11 +12,12 @@ gzipped IDX files, reproducibly (gzip mtime 0):
       the last 100 digits of each class: 1,000, only the hidden graders read them
 """
 import gzip
-import importlib.util
 import sys
 from pathlib import Path
 
 import numpy as np
+
+from autograder.modules import load_module
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "lenet5"
@@ -25,10 +26,7 @@ HELDOUT_PER_CLASS = 100
 
 
 def mnist_data_module():
-    spec = importlib.util.spec_from_file_location("mnist_data", SOURCE / "mnist_data.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(SOURCE / "mnist_data.py", "mnist_data")
 
 
 def main(argv):

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 import torch.nn as nn
 
 
+LEARNING_RATE = 3e-3
+BATCH_SIZE = 32
+
+
 class LeNet5(nn.Module):
     """LeNet-5 (LeCun et al., 1998) as in the lecture: (N, 1, 32, 32) -> (N, num_classes) logits."""
 

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from autograder.graders.lenet5 import reference as lenet5_reference
 from autograder.harness.checks import CheckFailed, expect
 
 from ._probes import probe
@@ -38,7 +39,32 @@ def seq(*named):
 
 RELU = layer("relu")
 
-LENET5_FEATURES = [conv(1, 6, 5), RELU, avgpool(2), conv(6, 16, 5), RELU, avgpool(2)]
+
+
+def spec_of(layers):
+    """The spec of an nn.Sequential of convolutions, poolings and ReLUs (pairs of equal values as one int)."""
+    def one(v):
+        pair = tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+        return pair[0] if pair[0] == pair[1] else pair
+
+    spec = []
+    for m in layers:
+        if isinstance(m, nn.Conv2d):
+            spec.append(conv(m.in_channels, m.out_channels, one(m.kernel_size), one(m.stride), one(m.padding),
+                             one(m.dilation)))
+        elif isinstance(m, (nn.MaxPool2d, nn.AvgPool2d)):
+            k, s, p = one(m.kernel_size), one(m.stride), one(m.padding)
+            s = None if s == k else s
+            spec.append(maxpool(k, s, p, one(m.dilation)) if isinstance(m, nn.MaxPool2d) else avgpool(k, s, p))
+        elif isinstance(m, nn.ReLU):
+            spec.append(RELU)
+        else:
+            raise TypeError(f"grader bug: no spec for {type(m).__name__}")
+    return spec
+
+
+# exercise 2's network, from its one home (the lenet5 reference answer)
+LENET5_FEATURES = spec_of(lenet5_reference.REFERENCE.LeNet5().features)
 
 ALEXNET_FEATURES = [conv(3, 64, 11, 4, 2), RELU, maxpool(3, 2), conv(64, 192, 5, p=2), RELU, maxpool(3, 2),
                     conv(192, 384, 3, p=1), RELU, conv(384, 256, 3, p=1), RELU, conv(256, 256, 3, p=1), RELU,
