@@ -6,8 +6,9 @@ and receptive_fields' notebook defines exercise 2's `LeNet5` in a setup cell.
 A student who gets such a release before the earlier exercise is due can read
 its answers. This module finds them by comparing code, not by a list kept by
 hand: a top-level function or class in a released file (a `.py` file, or a code
-cell of a notebook) that is the same, docstrings aside, as a definition in
-another assignment's reference answer cells.
+cell of a notebook) that is the same, docstrings and its own name aside, as a
+definition in another assignment's reference answer cells (a copy under another
+name carries the answer all the same).
 """
 import ast
 import json
@@ -29,7 +30,8 @@ class CarriedSolution:
 
 
 def _definitions(code):
-    """{name: normalized AST dump} of the top-level functions and classes of `code` (docstrings left out)."""
+    """{name: normalized AST dump} of the top-level functions and classes of `code` (docstrings and the
+    definition's own name left out)."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -43,6 +45,7 @@ def _definitions(code):
 
 def _without_docstrings(node):
     node = ast.parse(ast.unparse(node)).body[0]      # a copy
+    node.name = "_"
     for n in ast.walk(node):
         body = getattr(n, "body", None)
         if (isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and body
@@ -83,19 +86,20 @@ def _released_code(release_dir):
 def carried_solutions(assignment, release_dir, others=None):
     """[CarriedSolution] for every other assignment whose reference definitions appear in release_dir."""
     others = [o for o in (others if others is not None else paths.ASSIGNMENTS) if o != assignment]
-    released = {}
+    released = {}        # dump -> {(name in the release, file)}
     for rel, code in _released_code(release_dir):
         for name, dump in _definitions(notebooks.python_only(code)).items():
-            released.setdefault((name, dump), set()).add(rel)
+            released.setdefault(dump, set()).add((name, rel))
     carried = []
     for other in others:
         if not (paths.SOURCE / other / f"{other}.ipynb").exists():
             continue
         names, files = [], set()
         for name, dump in reference_definitions(other).items():
-            if (name, dump) in released:
-                names.append(name)
-                files |= released[(name, dump)]
+            if dump in released:
+                aliases = sorted({n for n, _ in released[dump]} - {name})
+                names.append(name + (f" (as {', '.join(aliases)})" if aliases else ""))
+                files |= {rel for _, rel in released[dump]}
         if names:
             carried.append(CarriedSolution(other, tuple(names), tuple(sorted(files))))
     return carried
