@@ -1,4 +1,6 @@
 """The grading harness: student code in its own process, failures contained per part."""
+import importlib.util
+import sys
 import textwrap
 import time
 from types import SimpleNamespace
@@ -8,7 +10,7 @@ import pytest
 
 from autograder.harness import runner
 from autograder.harness.student import (HangBudget, MissingFunction, StudentCrash, StudentImportError, StudentModule,
-                                        StudentProcess, StudentTimeout)
+                                        StudentProcess, StudentTimeout, probe_source)
 
 ANSWER = '''
 import os, sys, warnings
@@ -140,6 +142,61 @@ def _count_functions(answer, prefix):
 
 def test_probes_run_grader_code_on_the_answer_and_return_plain_data(student):
     assert student.probe(_count_functions, "d") == ["double"]
+
+
+PROBE_MODULE = '''
+import numpy as np
+
+PROBES = ("doubled", "remembers")
+SEEN = []
+
+
+def _twice(x):
+    return 2 * x
+
+
+def doubled(answer, x):
+    return _twice(answer.double(np.int64(x)))
+
+
+def remembers(answer):
+    SEEN.append(1)
+    return len(SEEN)
+
+
+def not_listed(answer):
+    return "ran"
+'''
+
+
+@pytest.fixture
+def probe_module(tmp_path, monkeypatch):
+    """A grader's probe module: PROBES names the functions the answer process may run."""
+    path = tmp_path / "sample_probes.py"
+    path.write_text(PROBE_MODULE)
+    spec = importlib.util.spec_from_file_location("sample_probes", path)
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "sample_probes", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_probe_module_ships_whole_and_each_call_starts_afresh(student, probe_module):
+    assert student.probe(probe_module.doubled, 3) == 12          # its helpers and imports ship with it
+    assert [student.probe(probe_module.remembers), student.probe(probe_module.remembers)] == [1, 1]
+
+
+def test_only_the_probes_a_module_lists_can_be_called(student, probe_module):
+    for func in (probe_module.not_listed, probe_module._twice):
+        with pytest.raises(ValueError, match="not one of the probes sample_probes.PROBES lists"):
+            student.probe(func)
+    with pytest.raises(TypeError, match="a probe is a function"):
+        student.probe(probe_module.np.sum)
+    source = probe_source(probe_module.doubled)
+    for name in ("not_listed", "_twice", "np", "SEEN"):       # the answer process refuses them too
+        with pytest.raises(NameError, match=f"no probe function '{name}'"):
+            student._call(name, (), {}, 10.0, return_args=False, probe=source)
+    assert student.double(2) == 4                              # and goes on serving the part
 
 
 def test_missing_function(student):
