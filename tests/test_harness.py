@@ -1,13 +1,17 @@
 """The grading harness: student code in its own process, failures contained per part."""
+import importlib
 import importlib.util
+import inspect
 import sys
 import textwrap
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+from autograder import graders
 from autograder.harness import runner
 from autograder.harness.student import (HangBudget, MissingFunction, StudentCrash, StudentImportError, StudentModule,
                                         StudentProcess, StudentTimeout, probe_source)
@@ -197,6 +201,23 @@ def test_only_the_probes_a_module_lists_can_be_called(student, probe_module):
         with pytest.raises(NameError, match=f"no probe function '{name}'"):
             student._call(name, (), {}, 10.0, return_args=False, probe=source)
     assert student.double(2) == 4                              # and goes on serving the part
+
+
+GRADER_PROBE_MODULES = sorted(f"autograder.graders.{path.parent.name}._probes"
+                              for path in Path(graders.__file__).parent.glob("*/_probes.py"))
+
+
+@pytest.mark.parametrize("name", GRADER_PROBE_MODULES)
+def test_graders_probe_modules_list_small_probes_of_their_own(name):
+    """One small function per job, called by name: not one function that dispatches on a task string."""
+    module = importlib.import_module(name)
+    for probe in module.PROBES:
+        func = getattr(module, probe)
+        assert inspect.isfunction(func) and func.__module__ == name, probe
+        assert next(iter(inspect.signature(func).parameters)) == "answer", probe
+    functions = [f for f in vars(module).values() if inspect.isfunction(f) and f.__module__ == name]
+    too_long = [f.__name__ for f in functions if len(inspect.getsource(f).splitlines()) > 60]
+    assert not too_long, f"{name}: functions over 60 lines: {too_long}"
 
 
 def test_missing_function(student):
