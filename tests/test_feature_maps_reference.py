@@ -1,6 +1,6 @@
 """Exercise 4 (feature_maps): the reference answer and the graders' expected values agree with the lecture.
 
-The graders build their models in the probe (`graders/feature_maps/_probes.py`)
+The graders build their models with `build` (`graders/feature_maps/_probes.py`)
 and compute expected maps by running submodules by hand (`_cases.by_hand`); here
 both are checked against the reference solution and the lecture's numbers.
 """
@@ -12,7 +12,7 @@ import torch
 from autograder import paths
 from autograder.modules import load_module
 from autograder.graders.feature_maps import _cases as C
-from autograder.graders.feature_maps._probes import probe
+from autograder.graders.feature_maps._probes import build
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def test_vgglike_shapes_are_the_lectures(ref):
 def test_the_graders_vgglike_is_the_notebooks(ref):
     torch.manual_seed(3)
     notebook = ref.VGGLike()
-    grader = probe(None, "build", "vgglike", 3)
+    grader = build("vgglike", 3)
     assert [(k, tuple(v.shape)) for k, v in notebook.state_dict().items()] == \
         [(k, tuple(v.shape)) for k, v in grader.state_dict().items()]
     assert all(torch.equal(a, b) for a, b in zip(notebook.state_dict().values(), grader.state_dict().values()))
@@ -38,7 +38,7 @@ def test_the_graders_vgglike_is_the_notebooks(ref):
 def test_by_hand_agrees_with_the_reference(ref, kind):
     x = C.inputs(kind, 2, seed=1)
     want = C.by_hand(kind, 0, x)
-    model = probe(None, "build", kind, 0).train()
+    model = build(kind, 0).train()
     got = ref.extract_feature_maps(model, torch.from_numpy(x), list(want))
     for name, values in want.items():
         np.testing.assert_allclose(got[name].double().numpy(), values, rtol=1e-5, atol=1e-6)
@@ -52,6 +52,6 @@ def test_normalized_agrees_with_the_reference(ref):
 
 def test_vgglike_receptive_fields():
     course_models = load_module(paths.SOURCE / "feature_maps" / "course_models.py", "fm_course_models")
-    records = {r.name: r for r in course_models.receptive_field(probe(None, "build", "vgglike", 0), 64)}
+    records = {r.name: r for r in course_models.receptive_field(build("vgglike", 0), 64)}
     assert [records[f"block{i}.2"].rf for i in (1, 2, 3)] == [(4, 4), (10, 10), (22, 22)]
     assert [records[f"block{i}.2"].size for i in (1, 2, 3)] == [(32, 32), (16, 16), (8, 8)]

@@ -1,14 +1,20 @@
 """The grading harness: student code in its own process, failures contained per part."""
+import importlib
+import importlib.util
+import inspect
+import sys
 import textwrap
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+from autograder import graders
 from autograder.harness import runner
 from autograder.harness.student import (HangBudget, MissingFunction, StudentCrash, StudentImportError, StudentModule,
-                                        StudentProcess, StudentTimeout)
+                                        StudentProcess, StudentTimeout, probe_source)
 
 ANSWER = '''
 import os, sys, warnings
@@ -140,6 +146,78 @@ def _count_functions(answer, prefix):
 
 def test_probes_run_grader_code_on_the_answer_and_return_plain_data(student):
     assert student.probe(_count_functions, "d") == ["double"]
+
+
+PROBE_MODULE = '''
+import numpy as np
+
+PROBES = ("doubled", "remembers")
+SEEN = []
+
+
+def _twice(x):
+    return 2 * x
+
+
+def doubled(answer, x):
+    return _twice(answer.double(np.int64(x)))
+
+
+def remembers(answer):
+    SEEN.append(1)
+    return len(SEEN)
+
+
+def not_listed(answer):
+    return "ran"
+'''
+
+
+@pytest.fixture
+def probe_module(tmp_path, monkeypatch):
+    """A grader's probe module: PROBES names the functions the answer process may run."""
+    path = tmp_path / "sample_probes.py"
+    path.write_text(PROBE_MODULE)
+    spec = importlib.util.spec_from_file_location("sample_probes", path)
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "sample_probes", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_probe_module_ships_whole_and_each_call_starts_afresh(student, probe_module):
+    assert student.probe(probe_module.doubled, 3) == 12          # its helpers and imports ship with it
+    assert [student.probe(probe_module.remembers), student.probe(probe_module.remembers)] == [1, 1]
+
+
+def test_only_the_probes_a_module_lists_can_be_called(student, probe_module):
+    for func in (probe_module.not_listed, probe_module._twice):
+        with pytest.raises(ValueError, match="not one of the probes sample_probes.PROBES lists"):
+            student.probe(func)
+    with pytest.raises(TypeError, match="a probe is a function"):
+        student.probe(probe_module.np.sum)
+    source = probe_source(probe_module.doubled)
+    for name in ("not_listed", "_twice", "np", "SEEN"):       # the answer process refuses them too
+        with pytest.raises(NameError, match=f"no probe function '{name}'"):
+            student._call(name, (), {}, 10.0, return_args=False, probe=source)
+    assert student.double(2) == 4                              # and goes on serving the part
+
+
+GRADER_PROBE_MODULES = sorted(f"autograder.graders.{path.parent.name}._probes"
+                              for path in Path(graders.__file__).parent.glob("*/_probes.py"))
+
+
+@pytest.mark.parametrize("name", GRADER_PROBE_MODULES)
+def test_graders_probe_modules_list_small_probes_of_their_own(name):
+    """One small function per job, called by name: not one function that dispatches on a task string."""
+    module = importlib.import_module(name)
+    for probe in module.PROBES:
+        func = getattr(module, probe)
+        assert inspect.isfunction(func) and func.__module__ == name, probe
+        assert next(iter(inspect.signature(func).parameters)) == "answer", probe
+    functions = [f for f in vars(module).values() if inspect.isfunction(f) and f.__module__ == name]
+    too_long = [f.__name__ for f in functions if len(inspect.getsource(f).splitlines()) > 60]
+    assert not too_long, f"{name}: functions over 60 lines: {too_long}"
 
 
 def test_missing_function(student):

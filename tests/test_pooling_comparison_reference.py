@@ -11,8 +11,8 @@ from torch import nn
 
 from autograder import paths
 from autograder.modules import data_layer, load_module
+from autograder.graders.pooling_comparison import _probes as P
 from autograder.graders.pooling_comparison import reference as R
-from autograder.graders.pooling_comparison._probes import probe
 
 FASHION = paths.SOURCE / "pooling_comparison" / "fashion"
 FULL_FASHION = data_layer("kit_mnist_data_paths").FASHION_MNIST_DIR     # Debian's dataset-fashion-mnist
@@ -48,13 +48,13 @@ def test_graders_reference_matches_the_solution(ref):
     x = np.random.default_rng(0).standard_normal((2, 1, 32, 32)).astype(np.float32)
     for kind in R.KINDS:
         for head in R.HEADS:
-            a = R.run_reference(probe, "net", kind, head, 10, x)
-            b = R.to_plain(probe(ref, "net", kind, head, 10, x))
+            a = R.run_reference(P.net, kind, head, 10, x)
+            b = R.to_plain(P.net(ref, kind, head, 10, x))
             assert a["shapes"] == b["shapes"] and np.allclose(a["out"], b["out"], atol=1e-5)
     digits = np.random.default_rng(1).random((3, 1, 8, 8)).astype(np.float32)
     for spec in ("identity", "subsample", "conv"):
-        assert probe(ref, "sensitivity", spec, digits, 1)["value"] == pytest.approx(
-            R.run_reference(probe, "sensitivity", spec, digits, 1)["value"], rel=1e-6)
+        assert P.sensitivity(ref, spec, digits, 1)["value"] == pytest.approx(
+            R.run_reference(P.sensitivity, spec, digits, 1)["value"], rel=1e-6)
 
 
 def test_shift_sensitivity_of_known_cases(ref):

@@ -11,7 +11,7 @@ import pytest
 from autograder import paths
 from autograder.modules import load_module
 from autograder.graders.receptive_fields import _specs as S
-from autograder.graders.receptive_fields._probes import probe
+from autograder.graders.receptive_fields._probes import build
 
 
 @pytest.fixture(scope="module")
@@ -44,16 +44,16 @@ def test_graders_expected_values_are_the_references(ref):
     for _ in range(30):
         spec = S.random_stack(rng)
         size = S.big_enough(spec, rng, lo=int(rng.integers(6, 40)))
-        assert plain(ref.receptive_field(probe(None, "build", spec), size)) == S.expected_records(spec, size)
+        assert plain(ref.receptive_field(build(spec), size)) == S.expected_records(spec, size)
     for spec, size in ((S.ALEXNET_FEATURES, 224), (S.vgg16_features(), 224), (S.LENET5_FEATURES, 32)):
-        assert plain(ref.receptive_field(probe(None, "build", spec), size)) == S.expected_records(spec, size)
+        assert plain(ref.receptive_field(build(spec), size)) == S.expected_records(spec, size)
 
 
 def measured_by_hand(spec, size):
     """The centre unit's field from a float64 copy with positive weights, pools as average pools."""
     import torch
     import torch.nn as nn
-    model = probe(None, "build", spec).double().eval()
+    model = build(spec).double().eval()
     layers = []
     for m in model.modules():
         if isinstance(m, nn.Conv2d):
@@ -89,7 +89,7 @@ def test_formula_agrees_with_an_independent_measurement_where_the_field_is_insid
         size = S.big_enough(spec, rng, inside=True, lo=int(rng.integers(8, 30)))
         expected = S.centre_field_inside(spec, size)["rf"]
         assert measured_by_hand(spec, size) == expected, S.describe(spec)
-        assert ref.empirical_receptive_field(probe(None, "build", spec), size) == expected, S.describe(spec)
+        assert ref.empirical_receptive_field(build(spec), size) == expected, S.describe(spec)
 
 
 def test_table(ref):
@@ -107,7 +107,7 @@ def test_graders_sizes_are_a_cpu_forward_pass():
     for _ in range(15):
         spec = S.random_stack(rng)
         h, w = S.big_enough(spec, rng, lo=int(rng.integers(6, 40)))
-        model = probe(None, "build", spec).eval()
+        model = build(spec).eval()
         shapes = []
         for m in model.modules():
             if isinstance(m, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)):

@@ -109,6 +109,27 @@ def _watch(seconds):
         faulthandler.dump_traceback_later(seconds, exit=False, file=2)
 
 
+def _probe(compiled, source, name, answer):
+    """The grader's probe `name` from `source` (shipped by the trusted side), to be called on the answer module.
+
+    The source is one self-contained function, or a probe module whose PROBES names
+    its probe functions: only those can be called. Each call runs the source in a
+    fresh namespace, as a probe defined afresh would be (nothing an earlier call did
+    to it remains), and what the source raises is reported as the probe's errors are.
+    """
+    def call(*args, **kwargs):
+        if source not in compiled:
+            compiled[source] = compile(source, "<probe>", "exec")
+        namespace = {}
+        exec(compiled[source], namespace)  # noqa: S102 - the grader's code
+        probe = namespace.get(name)
+        if name not in namespace.get("PROBES", (name,)) or getattr(
+                getattr(probe, "__code__", None), "co_filename", None) != "<probe>":
+            raise NameError(f"the grader's probe source has no probe function {name!r}")
+        return probe(answer, *args, **kwargs)
+    return call
+
+
 def serve_answer(request_fd, reply_fd, answer_file, blocked, watch_after=None):
     """One child: load the answer module, then serve calls until the request pipe closes."""
     requests = os.fdopen(request_fd, "rb")
@@ -133,7 +154,7 @@ def serve_answer(request_fd, reply_fd, answer_file, blocked, watch_after=None):
         return
     faulthandler.cancel_dump_traceback_later()
     reply({"ready": sorted(n for n in vars(module) if not n.startswith("__"))})
-    probes = {}
+    probes = {}                  # the grader's probe sources, compiled once per child
 
     while True:
         try:
@@ -144,11 +165,7 @@ def serve_answer(request_fd, reply_fd, answer_file, blocked, watch_after=None):
         if request.get("probe"):
             # a grader-written function that inspects the answer and returns plain data
             # (e.g. a model's parameter count); the verdict is still made by the grader
-            namespace = probes.setdefault(request["probe"], {})
-            if not namespace:
-                exec(compile(request["probe"], "<probe>", "exec"), namespace)  # noqa: S102 - grader's code
-            probe = namespace[name]
-            func = lambda *a, **k: probe(module, *a, **k)  # noqa: E731
+            func = _probe(probes, request["probe"], name, module)
         else:
             func = getattr(module, name, None)
         if not callable(func):

@@ -11,6 +11,7 @@ import os
 import re
 import select
 import signal
+import sys
 import textwrap
 import time
 from dataclasses import dataclass
@@ -102,6 +103,25 @@ def _builtin_exception(info):
     exc.student_type = info.get("type", klass.__name__)
     exc.student_where = info.get("where", "")
     return exc
+
+
+def probe_source(func):
+    """The grader source shipped to the answer process to run `func` there (this side's code, as text).
+
+    A function of a probe module, one that lists its probe functions in `PROBES`
+    (e.g. graders/feature_maps/_probes.py), ships with its whole module, so that
+    small probes share models and helpers; the answer process calls only the names
+    in `PROBES`. Any other function ships alone and must be self-contained (imports inside).
+    """
+    if not inspect.isfunction(func):
+        raise TypeError(f"a probe is a function of the grader's, not {func!r}")
+    module = sys.modules.get(func.__module__)
+    listed = getattr(module, "PROBES", None)
+    if listed is None:
+        return textwrap.dedent(inspect.getsource(func))
+    if func.__name__ not in listed or getattr(module, func.__name__, None) is not func:
+        raise ValueError(f"{func.__qualname__} is not one of the probes {module.__name__}.PROBES lists")
+    return inspect.getsource(module)
 
 
 class StudentProcess:
@@ -324,14 +344,13 @@ class StudentModule:
         return self._call(name, args, kwargs, timeout, return_args=False).value
 
     def probe(self, func, *args, timeout=DEFAULT_CALL_TIMEOUT, **kwargs):
-        """Run `func(answer_module, *args, **kwargs)` in the answer process; returns its plain-data result.
+        """Run the grader's `func(answer_module, *args, **kwargs)` in the answer process; returns its plain-data result.
 
-        For answers that are not plain functions (classes, models): `func` is the
-        grader's own self-contained function (imports inside), shipped as source.
-        It should return numbers, strings and arrays; the grader judges them here.
+        For answers that are not plain functions (classes, models). `func` is shipped as
+        source (`probe_source`) and called there by name; it should return numbers,
+        strings and arrays, and the grader judges them here.
         """
-        source = textwrap.dedent(inspect.getsource(func))
-        return self._call(func.__name__, args, kwargs, timeout, return_args=False, probe=source).value
+        return self._call(func.__name__, args, kwargs, timeout, return_args=False, probe=probe_source(func)).value
 
     def cpu_seconds(self):
         """CPU time used so far by the answer's processes, as the kernel counts it (not as they say)."""

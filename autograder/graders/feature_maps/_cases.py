@@ -1,7 +1,7 @@
 """Trusted side: the expected feature maps (submodules run by hand), normalized maps and figure checks.
 
 Not a graded part (no test_ prefix). Models are built by name and seed with the
-same code the probe runs in the student's process (`_probes.probe`), so both
+same code the probes run in the student's process (`_probes.build`), so both
 sides hold identical weights.
 """
 import math
@@ -11,7 +11,7 @@ import torch
 
 from autograder.harness.checks import CheckFailed, expect
 
-from ._probes import probe
+from . import _probes
 
 RTOL, ATOL = 1e-4, 1e-5
 TIMEOUT = 60.0          # importing matplotlib in a fresh sandbox can take a while
@@ -29,7 +29,7 @@ def by_hand(kind, seed, x):
 
     Each output is copied as soon as it is made, so a later in-place layer cannot change it.
     """
-    model = probe(None, "build", kind, seed).eval()
+    model = _probes.build(kind, seed).eval()
     out = {}
 
     def run(module, h, prefix):
@@ -54,7 +54,7 @@ def call(layers, what="the model"):
 def extract(student, kind, layers, *, seed=0, n=1, mode="eval", x_grad=False, catch=False, label=None):
     """Runs the student's extract_feature_maps in their process; returns (result, x, description)."""
     x = inputs(kind, n, seed=seed + 7)
-    got = student.probe(probe, "extract", kind, seed, x, list(layers), mode, x_grad, catch, timeout=TIMEOUT)
+    got = student.probe(_probes.extract, kind, seed, x, list(layers), mode, x_grad, catch, timeout=TIMEOUT)
     what = call(layers, label or {"vgglike": "VGGLike()", "lenet": "a LeNet-5", "nested": "a nested model",
                                   "boom": "a model whose 4th layer raises"}[kind])
     if mode != "eval":

@@ -8,12 +8,12 @@ import pytest
 
 from autograder.harness.checks import expect, expect_array
 
+from . import _probes
 from ._cases import channel_stack, normalized
-from ._probes import probe
 
 
 def run(student, maps, what):
-    got = student.probe(probe, "normalize", maps)
+    got = student.probe(_probes.normalize, maps)
     expect(got["type"] == "Tensor", f"{what} returned a {got['type']}, expected a torch tensor")
     expect(tuple(got["shape"]) == maps.shape, f"{what}: output shape {tuple(got['shape'])}, expected {maps.shape}")
     return got
@@ -88,7 +88,7 @@ def test_dtype_kept_and_input_unchanged(student):
 def test_other_shapes_raise_value_error(student):
     """a tensor that is not (C, H, W) or (N, C, H, W) raises ValueError"""
     for shape in ((5, 5), (1, 2, 3, 4, 5)):
-        got = student.probe(probe, "normalize_raises", np.ones(shape, dtype=np.float32))
+        got = student.probe(_probes.normalize_raises, np.ones(shape, dtype=np.float32))
         expect(got != "NotImplementedError", "not written yet: your code still raises NotImplementedError")
         expect(got == "ValueError", f"normalize_maps(a tensor of shape {shape}): "
                                     + ("no error" if got is None else f"raised {got}") + ", expected ValueError")

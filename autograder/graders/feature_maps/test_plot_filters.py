@@ -9,15 +9,15 @@ import pytest
 
 from autograder.harness.checks import expect
 
+from . import _probes
 from ._cases import TIMEOUT, expect_contents, expect_figure, expect_grid, expect_hidden_axes, expect_panel_count, normalized
-from ._probes import probe
 
 
 def plot(student, out_channels, in_channels, kernel, seed, **kwargs):
     weight = np.random.default_rng(seed).standard_normal((out_channels, in_channels, *kernel)).astype(np.float32)
     what = f"plot_filters(Conv2d({in_channels}, {out_channels}, kernel_size={kernel})" + "".join(
         f", {k}={v!r}" for k, v in kwargs.items()) + ")"
-    info = student.probe(probe, "plot_filters", weight, kwargs, timeout=TIMEOUT)
+    info = student.probe(_probes.plot_filters, weight, kwargs, timeout=TIMEOUT)
     expect_figure(info, what)
     return info, what, normalized(weight.mean(axis=1))
 

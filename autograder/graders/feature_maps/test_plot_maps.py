@@ -9,15 +9,15 @@ import pytest
 
 from autograder.harness.checks import expect
 
+from . import _probes
 from ._cases import (TIMEOUT, channel_stack, expect_contents, expect_figure, expect_grid, expect_hidden_axes,
                      expect_panel_count, normalized)
-from ._probes import probe
 
 
 def plot(student, maps, **kwargs):
     shown = ", ".join([f"a {maps.shape} tensor"] + [f"{k}={v!r}" for k, v in kwargs.items()])
     what = f"plot_feature_maps({shown})"
-    info = student.probe(probe, "plot_maps", maps, kwargs, timeout=TIMEOUT)
+    info = student.probe(_probes.plot_maps, maps, kwargs, timeout=TIMEOUT)
     expect_figure(info, what)
     return info, what
 

@@ -18,7 +18,7 @@ import pytest
 
 from autograder.harness.checks import CheckFailed, expect
 
-from ._probes import probe
+from . import _probes
 from .reference import reference_params, training_data
 
 KINDS = ("stride_conv", "max")
@@ -34,7 +34,7 @@ TIMEOUT = 300.0
 def runs(student):
     train_x, train_y, test_x, test_y = training_data()
     try:
-        results = student.probe(probe, "compare", KINDS, HEADS, train_x, train_y, test_x, test_y, 1, CALLS,
+        results = student.probe(_probes.compare, KINDS, HEADS, train_x, train_y, test_x, test_y, 1, CALLS,
                                 timeout=TIMEOUT)
     except Exception as exc:  # noqa: BLE001 - every check of this part reports the same failure
         return {"error": exc}

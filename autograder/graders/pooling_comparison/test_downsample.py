@@ -9,7 +9,7 @@ import pytest
 
 from autograder.harness.checks import CheckFailed, expect, expect_array
 
-from ._probes import probe
+from . import _probes
 from .reference import run_reference
 
 SHAPES = [(2, 3, 8, 8), (1, 2, 7, 9), (2, 4, 5, 6), (1, 1, 3, 3), (3, 5, 12, 10)]
@@ -21,7 +21,7 @@ def inputs(shape, seed):
 
 
 def run(student, kind, x, fill=False):
-    got = student.probe(probe, "downsample", kind, x.shape[1], x, fill, timeout=60)
+    got = student.probe(_probes.downsample, kind, x.shape[1], x, fill, timeout=60)
     expect(got["module"], f"make_downsample({kind!r}, {x.shape[1]}) must return an nn.Module, "
                           f"got {got.get('type')}")
     return got
@@ -31,7 +31,7 @@ def compare_kind(student, kind, *, fill=False):
     for i, shape in enumerate(SHAPES):
         x = inputs(shape, i)
         got = run(student, kind, x, fill)
-        want = run_reference(probe, "downsample", kind, shape[1], x, fill)
+        want = run_reference(_probes.downsample, kind, shape[1], x, fill)
         if got["out"] is None:
             raise CheckFailed(f"make_downsample({kind!r}, {shape[1]}): the module did not return a tensor")
         expect_array(got["out"], want["out"], what=f"make_downsample({kind!r}, {shape[1]}) on input {shape}",
@@ -43,7 +43,7 @@ def test_lecture_example(student):
     """the lecture's 4x4 example: max pooling gives [[6, 8], [14, 16]], average pooling [[3.5, 5.5], [11.5, 13.5]]"""
     for kind in ("max", "avg"):
         got = run(student, kind, LECTURE)
-        expect_array(got["out"], run_reference(probe, "downsample", kind, 1, LECTURE, False)["out"],
+        expect_array(got["out"], run_reference(_probes.downsample, kind, 1, LECTURE, False)["out"],
                      what=f"make_downsample({kind!r}, 1) on the lecture's 4x4 input")
 
 
@@ -78,7 +78,7 @@ def test_parameter_counts(student):
     x = inputs((1, 6, 8, 8), 7)
     for kind in ("max", "avg", "lp", "stride_conv", "subsample"):
         got = run(student, kind, x)
-        want = run_reference(probe, "downsample", kind, 6, x, False)
+        want = run_reference(_probes.downsample, kind, 6, x, False)
         expect(got["params"] == want["params"], f"make_downsample({kind!r}, 6) has {got['params']} parameters")
         expect(all(got["trainable"]), f"make_downsample({kind!r}, 6): its parameters must be trainable")
 
@@ -87,7 +87,7 @@ def test_parameter_counts(student):
 def test_new_module_each_call(student):
     """each call returns a new module (two stride convolutions never share weights)"""
     for kind in ("stride_conv", "max"):
-        got = student.probe(probe, "downsample_twice", kind, 4)
+        got = student.probe(_probes.downsample_twice, kind, 4)
         expect(not got["shared_parameters"] and (kind != "stride_conv" or not got["same_object"]),
                f"make_downsample({kind!r}, 4) called twice returned modules that share weights")
 
@@ -96,7 +96,7 @@ def test_new_module_each_call(student):
 def test_unknown_kind(student):
     """any other kind raises ValueError naming the valid kinds"""
     for kind in ("median", "Max", "stride-conv", ""):
-        got = student.probe(probe, "downsample_error", kind)
+        got = student.probe(_probes.downsample_error, kind)
         expect(got["raised"] == "ValueError",
                f"make_downsample({kind!r}, 4) must raise ValueError, "
                + (f"it raised {got['raised']}" if got["raised"] else "it raised nothing"))

@@ -3,14 +3,14 @@ import pytest
 
 from autograder.harness.checks import expect
 
-from ._probes import probe
+from . import _probes
 from .reference import gap_vs_flatten_params as expected
 
 CASES = [(32, 8, 8, 10), (256, 6, 6, 1000), (64, 3, 5, 7), (3, 13, 7, 2), (1, 1, 1, 1), (2048, 7, 7, 1000)]
 
 
 def pair(student, case):
-    got = student.probe(probe, "gap", *case)
+    got = student.probe(_probes.gap, *case)
     expect(isinstance(got, list) and len(got) == 2,
            f"gap_vs_flatten_params{case} must return a pair (flatten, gap), got {got if isinstance(got, str) else len(got)}"
            + ("" if isinstance(got, str) else " values"))

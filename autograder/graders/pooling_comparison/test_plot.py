@@ -9,7 +9,7 @@ import pytest
 
 from autograder.harness.checks import CheckFailed, expect
 
-from ._probes import probe
+from . import _probes
 
 METRICS = {"accuracy": ("accuracy",), "params": ("param",), "shift_sensitivity": ("shift", "sensitiv")}
 
@@ -34,7 +34,7 @@ def drawn(student):
     for kinds, heads, salt in CASES:
         rows = make_rows(kinds, heads, salt)
         try:
-            out.append((kinds, heads, rows, student.probe(probe, "plot", rows, timeout=90)))
+            out.append((kinds, heads, rows, student.probe(_probes.plot, rows, timeout=90)))
         except Exception as exc:  # noqa: BLE001
             out.append((kinds, heads, rows, exc))
     return out

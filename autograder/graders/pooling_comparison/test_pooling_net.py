@@ -9,14 +9,14 @@ import pytest
 
 from autograder.harness.checks import CheckFailed, expect, expect_array
 
-from ._probes import probe
+from . import _probes
 from .reference import HEADS, KINDS, reference_params, run_reference
 
 X = np.random.default_rng(11).standard_normal((3, 1, 32, 32)).astype(np.float32)
 
 
 def build(student, kind, head, num_classes=10):
-    got = student.probe(probe, "net", kind, head, num_classes, X, timeout=60)
+    got = student.probe(_probes.net, kind, head, num_classes, X, timeout=60)
     expect(got["module"], f"PoolingNet({kind!r}, head={head!r}) is not an nn.Module")
     return got
 
@@ -24,7 +24,7 @@ def build(student, kind, head, num_classes=10):
 def check_outputs(student, head):
     for kind in KINDS:
         got = build(student, kind, head)
-        want = run_reference(probe, "net", kind, head, 10, X)
+        want = run_reference(_probes.net, kind, head, 10, X)
         if got["out"] is None:
             raise CheckFailed(f"PoolingNet({kind!r}, head={head!r}) did not return a tensor")
         expect(got["shapes"] == want["shapes"],
@@ -77,6 +77,6 @@ def test_layout(student):
 def test_unknown_head_or_kind(student):
     """an unknown head or kind raises ValueError"""
     for kind, head in (("max", "mlp"), ("median", "flatten")):
-        got = student.probe(probe, "net_error", kind, head)
+        got = student.probe(_probes.net_error, kind, head)
         expect(got == "ValueError", f"PoolingNet({kind!r}, head={head!r}) must raise ValueError, "
                                     + (f"it raised {got}" if got else "it raised nothing"))

@@ -12,7 +12,7 @@ import pytest
 
 from autograder.harness.checks import CheckFailed, expect
 
-from ._probes import probe
+from . import _probes
 from .reference import run_reference
 
 
@@ -30,7 +30,7 @@ def stripes(height=8, width=16, n=2):
 
 
 def value(student, spec, x, shift):
-    got = student.probe(probe, "sensitivity", spec, x, shift, timeout=60)
+    got = student.probe(_probes.sensitivity, spec, x, shift, timeout=60)
     v = got["value"]
     if not isinstance(v, float):
         raise CheckFailed(f"shift_sensitivity must return a number, got {v}")
@@ -39,7 +39,7 @@ def value(student, spec, x, shift):
 
 def close_to_reference(student, spec, x, shift, what):
     v, _ = value(student, spec, x, shift)
-    want = run_reference(probe, "sensitivity", spec, x, shift)["value"]
+    want = run_reference(_probes.sensitivity, spec, x, shift)["value"]
     shown = "" if shift is None else f", shift={shift}"
     expect(math.isclose(v, want, rel_tol=1e-4, abs_tol=1e-6),
            f"shift_sensitivity({what}{shown}) = {v:.6g} is not the expected value")

@@ -3,7 +3,7 @@
 A spec is a list (an nn.Sequential), a {"type": "seq", "layers": [(name, spec), ...]}
 (a Sequential with named children) or one layer, e.g. conv(3, 8, 3, p=1). The same
 spec is built into torch modules here (for the expected values) and in the
-student's process (by `_probes.probe`, which does the building in both places).
+student's process (by `_probes.build`, which does the building in both places).
 """
 import numpy as np
 import torch
@@ -12,7 +12,7 @@ import torch.nn as nn
 from autograder.graders.lenet5 import reference as lenet5_reference
 from autograder.harness.checks import CheckFailed, expect
 
-from ._probes import probe
+from . import _probes
 
 
 # -- specs -----------------------------------------------------------------------
@@ -91,7 +91,7 @@ def _p(v):
 def expected_records(spec, size, *, verify=True):
     """The records receptive_field must return, as dicts; sizes are cross-checked by a forward pass
     (shapes only: on the meta device, so a VGG16 costs nothing)."""
-    model = probe(None, "build", spec)
+    model = _probes.build(spec)
     h, w = _p(size)
     rf, jump, start = (1, 1), (1, 1), (0.0, 0.0)
     out = []

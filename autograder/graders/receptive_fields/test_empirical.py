@@ -11,7 +11,7 @@ import pytest
 
 from autograder.harness.checks import expect
 
-from ._probes import probe
+from . import _probes
 from ._specs import (ALEXNET_FEATURES, RELU, avgpool, big_enough, centre_field_inside, conv, describe, layer,
                      maxpool, random_stack, vgg16_features)
 
@@ -22,7 +22,7 @@ def check(student, spec, size, label=None, note=""):
     rec = centre_field_inside(spec, size)
     if rec is None:
         raise RuntimeError(f"grader bug: the centre field is not inside for {describe(spec)} at {size}")
-    got = student.probe(probe, "empirical", spec, size, timeout=TIMEOUT)
+    got = student.probe(_probes.empirical, spec, size, timeout=TIMEOUT)
     what = f"empirical_receptive_field({label or describe(spec)}, {size!r}){note}"
     expect(isinstance(got, tuple) and len(got) == 2, f"{what}: expected an (h, w) pair, got {got!r}")
     shown = tuple(int(v) if float(v).is_integer() else v for v in got)
@@ -88,8 +88,8 @@ def test_random_stacks(student):
 def test_model_is_left_unchanged(student):
     """leaves the model as it was: same weights, buffers, layers and train/eval modes"""
     spec = [conv(1, 4, 3), layer("bn", c=4), RELU, maxpool(2), layer("drop"), conv(4, 2, 3)]
-    before = probe(None, "build", spec)
-    got = student.probe(probe, "empirical_leaves_model", spec, 20, timeout=TIMEOUT)
+    before = _probes.build(spec)
+    got = student.probe(_probes.empirical_leaves_model, spec, 20, timeout=TIMEOUT)
     what = f"empirical_receptive_field({describe(spec)}, 20)"
     expect(not got["changed"], f"{what} changed the model's {', '.join(got['changed'][:4])}: work on a copy")
     expect(got["modes_same"], f"{what} changed the train/eval mode of the model's layers: work on a copy")

@@ -10,13 +10,13 @@ import pytest
 
 from autograder.harness.checks import CheckFailed, expect
 
-from ._probes import probe
+from . import _probes
 from ._specs import (ALEXNET_FEATURES, LENET5_FEATURES, RELU, avgpool, big_enough, conv, describe,
                      expect_records, expected_records, layer, maxpool, random_stack, seq, vgg16_features)
 
 
 def check(student, spec, size, *, as_list=False, fields=None, label=None):
-    got = student.probe(probe, "rf", spec, size, as_list)
+    got = student.probe(_probes.rf, spec, size, as_list)
     what = f"receptive_field({label or describe(spec)}{' as a list' if as_list else ''}, {size!r})"
     expect_records(got, expected_records(spec, size), what, **({"fields": fields} if fields else {}))
 
@@ -119,7 +119,7 @@ def test_unsupported_layer_raises_value_error(student):
     for spec, name in cases:
         what = f"receptive_field({describe(spec)}, 16)"
         try:
-            got = student.probe(probe, "rf", spec, 16, False)
+            got = student.probe(_probes.rf, spec, 16, False)
         except ValueError as exc:
             expect(name in re.split(r"[\s'\"`:;,()\[\]]+", str(exc)),
                    f"{what} raised ValueError, but its message does not name the layer: {exc}")
@@ -133,6 +133,6 @@ def test_input_too_small_raises_value_error(student):
     """an input too small for a layer raises ValueError"""
     for spec, size in [([conv(1, 2, 5), maxpool(2), conv(2, 2, 5)], 12), ([conv(1, 1, 3, s=2)], (9, 2))]:
         with pytest.raises(ValueError):
-            student.probe(probe, "rf", spec, size, False)
+            student.probe(_probes.rf, spec, size, False)
             raise CheckFailed(f"receptive_field({describe(spec)}, {size!r}): expected ValueError "
                               "(the input is too small), got no exception")

@@ -10,7 +10,7 @@ import pytest
 
 from autograder.harness.checks import CheckFailed, expect
 
-from ._probes import probe
+from . import _probes
 
 TIMEOUT = 60.0
 EXPECTED = [dict(model="LeNet-5", year=1998, depth=5, params=61_706, input_size=32, rf=(16, 16)),
@@ -22,11 +22,11 @@ EXPECTED = [dict(model="LeNet-5", year=1998, depth=5, params=61_706, input_size=
 
 @functools.lru_cache(maxsize=None)
 def table(student):
-    return student.probe(probe, "table", timeout=TIMEOUT)
+    return student.probe(_probes.table, timeout=TIMEOUT)
 
 
 def rows(student, *, patched=False):
-    got = student.probe(probe, "table_patched", timeout=TIMEOUT) if patched else table(student)
+    got = student.probe(_probes.table_patched, timeout=TIMEOUT) if patched else table(student)
     if not isinstance(got, list) or not all(isinstance(r, dict) for r in got):
         raise CheckFailed(f"architecture_table() must return a list of dicts, got {type(got).__name__}")
     expect(len(got) == 3, f"architecture_table() returned {len(got)} rows, expected 3 (LeNet-5, AlexNet, VGG16)")
