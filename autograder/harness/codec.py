@@ -95,6 +95,12 @@ def encode(obj):
 
 
 def decode(frame):
+    tree, buffers = _split(frame)
+    return _build(tree, 0, buffers)
+
+
+def _split(frame):
+    """A frame's value tree (JSON) and its raw buffers, every length checked against the frame."""
     if len(frame) > MAX_FRAME_BYTES:
         raise CodecError("reply too large")
     if frame[:4] != MAGIC or len(frame) < 12:
@@ -116,53 +122,57 @@ def decode(frame):
             raise CodecError("truncated buffer")
         buffers.append(frame[pos:pos + blen])
         pos += blen
+    return tree, buffers
 
-    def build(n, depth):
-        if depth > MAX_DEPTH or not isinstance(n, list) or not n:
-            raise CodecError("malformed value")
-        tag = n[0]
-        if tag == "none":
-            return None
-        if tag in ("bool", "int", "float", "str"):
-            expected = {"bool": bool, "int": int, "float": float, "str": str}[tag]
-            value = n[1]
-            if tag == "float" and type(value) is int:
-                value = float(value)
-            if type(value) is not expected:
-                raise CodecError("malformed scalar")
-            return value
-        if tag in ("tuple", "list"):
-            items = [build(v, depth + 1) for v in n[1]]
-            return tuple(items) if tag == "tuple" else items
-        if tag == "dict":
-            out = {}
-            for k, v in n[1]:
-                key = build(k, depth + 1)
-                try:
-                    out[key] = build(v, depth + 1)
-                except TypeError:
-                    raise CodecError("unhashable key") from None
-            return out
-        if tag == "npscalar":
-            dtype = _checked_dtype(n[1])
-            value = complex(*n[2]) if dtype.kind == "c" else n[2]
-            return dtype.type(value)
-        if tag == "nd":
-            _, index, dtype_str, shape = n
-            dtype = _checked_dtype(dtype_str)
-            if not (isinstance(index, int) and 0 <= index < len(buffers)):
-                raise CodecError("bad buffer index")
-            if not all(isinstance(d, int) and d >= 0 for d in shape):
-                raise CodecError("bad shape")
-            buf = buffers[index]
-            if int(np.prod(shape, dtype=np.int64)) * dtype.itemsize != len(buf):
-                raise CodecError("buffer size does not match shape")
-            return np.frombuffer(buf, dtype=dtype).reshape(shape).copy()
-        if tag == "opaque":
-            return Opaque(str(n[1])[:200], str(n[2])[:200])
-        raise CodecError(f"unknown tag {tag!r}")
 
-    return build(tree, 0)
+_SCALARS = {"bool": bool, "int": int, "float": float, "str": str}
+
+
+def _build(n, depth, buffers):
+    """The value a node of the tree stands for: only plain types, numpy scalars and arrays, or Opaque."""
+    if depth > MAX_DEPTH or not isinstance(n, list) or not n:
+        raise CodecError("malformed value")
+    tag = n[0]
+    if tag == "none":
+        return None
+    if tag in _SCALARS:
+        value = float(n[1]) if tag == "float" and type(n[1]) is int else n[1]
+        if type(value) is not _SCALARS[tag]:
+            raise CodecError("malformed scalar")
+        return value
+    if tag in ("tuple", "list"):
+        items = [_build(v, depth + 1, buffers) for v in n[1]]
+        return tuple(items) if tag == "tuple" else items
+    if tag == "dict":
+        out = {}
+        for k, v in n[1]:
+            key = _build(k, depth + 1, buffers)
+            try:
+                out[key] = _build(v, depth + 1, buffers)
+            except TypeError:
+                raise CodecError("unhashable key") from None
+        return out
+    if tag == "npscalar":
+        dtype = _checked_dtype(n[1])
+        return dtype.type(complex(*n[2]) if dtype.kind == "c" else n[2])
+    if tag == "nd":
+        return _array(n, buffers)
+    if tag == "opaque":
+        return Opaque(str(n[1])[:200], str(n[2])[:200])
+    raise CodecError(f"unknown tag {tag!r}")
+
+
+def _array(n, buffers):
+    _, index, dtype_str, shape = n
+    dtype = _checked_dtype(dtype_str)
+    if not (isinstance(index, int) and 0 <= index < len(buffers)):
+        raise CodecError("bad buffer index")
+    if not all(isinstance(d, int) and d >= 0 for d in shape):
+        raise CodecError("bad shape")
+    buf = buffers[index]
+    if int(np.prod(shape, dtype=np.int64)) * dtype.itemsize != len(buf):
+        raise CodecError("buffer size does not match shape")
+    return np.frombuffer(buf, dtype=dtype).reshape(shape).copy()
 
 
 def _checked_dtype(text):
