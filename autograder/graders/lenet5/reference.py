@@ -6,11 +6,13 @@ source notebook (solutions/lenet5.py, which `./run build` makes from
 source/lenet5/lenet5.ipynb and the drift test keeps current): the notebook is
 the one home of LeNet5, train_one_epoch, evaluate and the training recipe.
 """
+import functools
 from pathlib import Path
 
 import torch
 
 from autograder import paths
+from autograder.graders import reference_runs
 from autograder.modules import data_layer, load_module
 
 HELDOUT_DIR = Path(__file__).with_name("data")
@@ -18,20 +20,7 @@ HELDOUT_DIR = Path(__file__).with_name("data")
 REFERENCE = load_module(paths.SOLUTIONS / "lenet5.py", "kit_lenet5_reference")
 
 
-def run_reference(probe, *args, **kwargs):
-    """What `student.probe(probe, ...)` returns for a correct answer, as plain data."""
-    torch.manual_seed(0)
-    return to_plain(probe(REFERENCE, *args, **kwargs))
-
-
-def to_plain(value):
-    if isinstance(value, torch.Tensor):
-        return value.detach().numpy()
-    if isinstance(value, dict):
-        return {k: to_plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(to_plain(v) for v in value)
-    return value
+run_reference = functools.partial(reference_runs.run_reference, REFERENCE)
 
 
 def training_and_heldout():

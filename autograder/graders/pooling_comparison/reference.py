@@ -4,11 +4,14 @@ Probes (`_probes.py`) run the student's code in the student's process; the check
 run the same probes here on `REFERENCE`, a namespace with these definitions, and
 compare. Independent of the generated solutions/pooling_comparison.py on purpose.
 """
+import functools
 import types
 
 import numpy as np
 import torch
 from torch import nn
+
+from autograder.graders import reference_runs
 
 KINDS = ("max", "avg", "lp", "stride_conv", "subsample")
 HEADS = ("flatten", "gap")
@@ -63,20 +66,7 @@ REFERENCE = types.SimpleNamespace(KINDS=KINDS, HEADS=HEADS, gap_vs_flatten_param
                                   PoolingNet=PoolingNet)
 
 
-def run_reference(probe, *args):
-    """What `student.probe(probe, ...)` returns for a correct answer, as plain data."""
-    torch.manual_seed(0)
-    return to_plain(probe(REFERENCE, *args))
-
-
-def to_plain(value):
-    if isinstance(value, torch.Tensor):
-        return value.detach().numpy()
-    if isinstance(value, dict):
-        return {k: to_plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(to_plain(v) for v in value)
-    return value
+run_reference = functools.partial(reference_runs.run_reference, REFERENCE)
 
 
 def reference_params(kind, head, num_classes=10):
