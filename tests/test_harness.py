@@ -327,7 +327,8 @@ def test_time_outs_share_one_budget_over_the_parts_of_a_submission(answer):
 
 def test_an_answer_that_does_not_load_in_time_is_not_loaded_again(tmp_path, monkeypatch):
     from autograder.harness import student as student_module
-    monkeypatch.setattr(student_module, "LOAD_TIMEOUT", 1.5)
+    load_timeout = 3.0
+    monkeypatch.setattr(student_module, "LOAD_TIMEOUT", load_timeout)
     path = tmp_path / "answer.py"
     path.write_text("import time\ntime.sleep(3600)\n")
     budget = HangBudget()
@@ -339,7 +340,8 @@ def test_an_answer_that_does_not_load_in_time_is_not_loaded_again(tmp_path, monk
                 part.f()
         with pytest.raises(StudentTimeout, match=r"it was running your top-level code, at: time.sleep\(3600\)"):
             parts[0].f()
-        assert time.monotonic() - start < 4          # one load time-out, not three
+        # one load time-out, not three (9 s); the rest is forks and messages, slow on a loaded machine
+        assert time.monotonic() - start < 2.5 * load_timeout
         with pytest.raises(StudentTimeout, match="not loaded again"):
             parts[2].f()
     finally:
