@@ -48,7 +48,7 @@ def build(root=paths.KIT_ROOT, assignments=None, *, solutions_notebooks=True, pr
         for name in names:
             # shared pieces go into the real source/ only when building the kit itself;
             # a scratch build writes them beside it for drift() to compare
-            if shared.write_shared(name, paths.SOURCE if root == paths.KIT_ROOT else root / "source"):
+            if shared.write_shared(name, paths.SOURCE if root == paths.KIT_ROOT else root / paths.SOURCE.name):
                 progress(f"[build] {name}: code and data shared from other exercises")
             progress(f"[build] {name}: release (nbgrader generate_assignment)")
             nbgrader("generate_assignment", name, "--force", *course)
@@ -57,10 +57,10 @@ def build(root=paths.KIT_ROOT, assignments=None, *, solutions_notebooks=True, pr
                 # the executed solution keeps its figures: the kernel's inline backend, not ./run's Agg
                 nbgrader("generate_solution", name, "--force", *course,
                          env={k: v for k, v in os.environ.items() if k != "MPLBACKEND"})
-                readme_figures(root / "solutions" / name / f"{name}.ipynb", root / "docs" / "figures", name)
+                readme_figures(root / paths.SOLUTIONS.name / name / f"{name}.ipynb", root / "docs" / "figures", name)
             source_nb = notebooks.read(paths.SOURCE / name / f"{name}.ipynb")
-            release_nb = notebooks.read(root / "release" / name / f"{name}.ipynb")
-            write(root / "solutions" / f"{name}.py", notebooks.answer_module_source(
+            release_nb = notebooks.read(root / paths.RELEASE.name / name / f"{name}.ipynb")
+            write(root / paths.SOLUTIONS.name / f"{name}.py", notebooks.answer_module_source(
                 source_nb, title=f"Reference solution of the `{name}` exercise (from source/{name}/{name}.ipynb)."))
             write(root / "assignments" / f"{name}.py", notebooks.answer_module_source(
                 release_nb, title=f"Student stub of the `{name}` exercise (from release/{name}/{name}.ipynb)."))

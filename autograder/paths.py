@@ -1,4 +1,5 @@
-"""Where the kit's own trees live (the course may run from elsewhere)."""
+"""Where the kit's own trees live (the course may run from elsewhere); nbgrader_config.py names its
+CourseDirectory folders after these."""
 from pathlib import Path
 
 KIT_ROOT = Path(__file__).resolve().parent.parent
