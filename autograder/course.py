@@ -56,6 +56,13 @@ def load_config(course_root):
     return PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
 
 
+def waits_for_hand_grading(db_url, assignment, student):
+    """Whether any answer of this submission is still to be graded by hand (then no feedback goes out)."""
+    with Gradebook(db_url) as gb:
+        sub = gb.find_submission(assignment, student)
+        return any(g.needs_manual_grade for nb in sub.notebooks for g in nb.grades)
+
+
 class Course:
     def __init__(self, root):
         self.root = Path(root).resolve()

@@ -19,8 +19,7 @@ def main(argv=None):
     assignment, student = (sys.argv[1:] if argv is None else argv)
     from nbgrader.apps import NbGraderAPI
 
-    from ..course import load_config
-    from .record import waits_for_hand_grading
+    from ..course import load_config, waits_for_hand_grading
 
     api = NbGraderAPI(config=load_config(Path.cwd()))
     steps = (lambda: api.autograde(assignment, student, force=True, create=True),

@@ -15,14 +15,8 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
 
+from ..course import waits_for_hand_grading
 from .task import safe_relative
-
-
-def waits_for_hand_grading(db_url, assignment, student):
-    """Whether any answer of this submission is still to be graded by hand (then no feedback goes out)."""
-    with Gradebook(db_url) as gb:
-        sub = gb.find_submission(assignment, student)
-        return any(g.needs_manual_grade for nb in sub.notebooks for g in nb.grades)
 
 
 def replace_tree(dest, files, copies=None):
