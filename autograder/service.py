@@ -241,8 +241,9 @@ class GradingService:
             files = coordinator.submission_files(self.course, sub.assignment, sub.student)
             if sub.assignment not in self.templates:
                 self.templates[sub.assignment] = coordinator.template_gradebook(self.course, sub.assignment)
+            # no feedback from the worker: release_feedback makes it from the gradebook once recorded
             task = coordinator.new_task(self.course, sub.assignment, sub.student, files,
-                                        self.templates[sub.assignment])
+                                        self.templates[sub.assignment], feedback=False)
         except (build.BuildError, coordinator.GradingError, OSError) as exc:
             self.give_up(sub, shorten(str(exc).strip().splitlines()[-1]) if str(exc).strip() else repr(exc))
             return None

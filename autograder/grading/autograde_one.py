@@ -1,6 +1,6 @@
 """Autograde one student's assignment and generate their feedback, in one process.
 
-    python -m autograder.grading.autograde_one ASSIGNMENT STUDENT     (in the course root)
+    python -m autograder.grading.autograde_one ASSIGNMENT STUDENT [--no-feedback]    (in the course root)
 
 The same two steps as `nbgrader autograde` then `nbgrader generate_feedback`,
 through nbgrader's own API with the course's nbgrader_config.py, so the
@@ -13,17 +13,19 @@ import sys
 from pathlib import Path
 
 REASON_CHARS = 300        # the longest reason shown to a student or in a log line
+NO_FEEDBACK = "--no-feedback"     # the caller makes the feedback itself (the grading service, from the gradebook)
 
 
 def main(argv=None):
-    assignment, student = (sys.argv[1:] if argv is None else argv)
+    args = sys.argv[1:] if argv is None else argv
+    assignment, student = [a for a in args if a != NO_FEEDBACK]
     from nbgrader.apps import NbGraderAPI
 
     from ..course import load_config, waits_for_hand_grading
 
     api = NbGraderAPI(config=load_config(Path.cwd()))
     steps = (lambda: api.autograde(assignment, student, force=True, create=True),
-             lambda: None if waits_for_hand_grading(api.coursedir.db_url, assignment, student)
+             lambda: None if NO_FEEDBACK in args or waits_for_hand_grading(api.coursedir.db_url, assignment, student)
              else api.generate_feedback(assignment, student, force=True))
     for step in steps:
         result = step()

@@ -69,10 +69,10 @@ def submission_files(course, assignment, student):
     return files
 
 
-def new_task(course, assignment, student, files, template_db):
+def new_task(course, assignment, student, files, template_db, feedback=True):
     """The Task of one collected submission, with the course's time bound."""
     return Task(assignment, student, files, template_db, digest(files),
-                timeout=ClassGrading(config=course.config).task_timeout)
+                timeout=ClassGrading(config=course.config).task_timeout, feedback=feedback)
 
 
 def template_gradebook(course, assignment):

@@ -23,7 +23,7 @@ from .. import build
 from ..course import Course
 from ..harness import proctree
 from ..harness.parent_death import die_with_parent
-from .autograde_one import failure_reason
+from .autograde_one import NO_FEEDBACK, failure_reason
 
 
 
@@ -35,6 +35,7 @@ class Task:
     template_db: bytes       # SQLite gradebook holding the assignment (with its due date)
     digest: str              # of the submitted files: what the ledger remembers as graded
     timeout: float = 3600.0  # seconds for the whole submission (c.ClassGrading.task_timeout)
+    feedback: bool = True    # make the feedback here (the service makes it after recording, provisional or not)
 
 
 @dataclass
@@ -70,7 +71,8 @@ def grade_task(task):
         env = build.tool_env()
         # nbgrader autograde + generate_feedback, in one process (nbgrader imported once)
         code, log, largest, total = run_measured(
-            [sys.executable, "-m", "autograder.grading.autograde_one", task.assignment, task.student],
+            [sys.executable, "-m", "autograder.grading.autograde_one", task.assignment, task.student,
+             *([] if task.feedback else [NO_FEEDBACK])],
             course.root, env, timeout - (time.monotonic() - start))
         if code != 0:
             outcome.reason = f"grading took longer than {timeout} s" if code is None else failure_reason(log)
