@@ -13,6 +13,7 @@ from autograder import paths
 from autograder.modules import data_layer, load_module
 from autograder.graders.pooling_comparison import _probes as P
 from autograder.graders.pooling_comparison import reference as R
+from autograder.graders.reference_runs import to_plain
 
 FASHION = paths.SOURCE / "pooling_comparison" / "fashion"
 FULL_FASHION = data_layer("kit_mnist_data_paths").FASHION_MNIST_DIR     # Debian's dataset-fashion-mnist
@@ -49,7 +50,7 @@ def test_graders_reference_matches_the_solution(ref):
     for kind in R.KINDS:
         for head in R.HEADS:
             a = R.run_reference(P.net, kind, head, 10, x)
-            b = R.to_plain(P.net(ref, kind, head, 10, x))
+            b = to_plain(P.net(ref, kind, head, 10, x))
             assert a["shapes"] == b["shapes"] and np.allclose(a["out"], b["out"], atol=1e-5)
     digits = np.random.default_rng(1).random((3, 1, 8, 8)).astype(np.float32)
     for spec in ("identity", "subsample", "conv"):
