@@ -1,6 +1,6 @@
 """Load a Python file as a module (trusted side: the kit's own files, never an answer).
 
-The sandboxed fork server (`harness/worker.py`) loads answers its own way: it
+The sandboxed fork server (`harness/answer_server.py`) loads answers its own way: it
 runs in the sandbox and imports only what it imports today.
 """
 import importlib.util
