@@ -6,7 +6,6 @@ fake opener on files written here.
 import gzip
 import hashlib
 import struct
-from pathlib import Path
 
 import numpy as np
 import pytest
