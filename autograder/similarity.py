@@ -102,9 +102,8 @@ class SimilarityReport(Configurable):
     # -- inputs ---------------------------------------------------------------------------
 
     @staticmethod
-    def submissions(course_root, assignment):
+    def submissions(course, assignment):
         """{student: notebook path} of every submitted notebook of `assignment`, by student id."""
-        course = Course(course_root)
         found = {}
         for student in course.students(assignment):
             nb_path = course.directory("submitted", student, assignment) / f"{assignment}.ipynb"
@@ -113,9 +112,9 @@ class SimilarityReport(Configurable):
         return found
 
     @staticmethod
-    def release_notebook(course_root, assignment):
+    def release_notebook(course, assignment):
         """The notebook the students were given: the course's release, else the kit's (or None)."""
-        for folder in (Course(course_root).directory("release", ".", assignment), paths.RELEASE / assignment):
+        for folder in (course.directory("release", ".", assignment), paths.RELEASE / assignment):
             candidate = folder / f"{assignment}.ipynb"
             if candidate.is_file():
                 return candidate
@@ -135,7 +134,8 @@ class SimilarityReport(Configurable):
         csv_path, html_path = out_dir / f"{assignment}.csv", out_dir / f"{assignment}.html"
 
         codes, skipped = {}, []
-        for student, nb_path in self.submissions(course_root, assignment).items():
+        course = Course(course_root)      # its configuration read once per report
+        for student, nb_path in self.submissions(course, assignment).items():
             try:
                 codes[student] = answer_code(nb_path)
             except Exception as exc:  # noqa: BLE001 - one bad notebook must not stop the report
@@ -144,7 +144,7 @@ class SimilarityReport(Configurable):
                 skipped.append((student, reason))
 
         starter = None
-        release = self.release_notebook(course_root, assignment)
+        release = self.release_notebook(course, assignment)
         if release is None:
             log.warning("similarity report for %s: no release notebook, so no starter code is "
                         "discounted", assignment)
