@@ -33,7 +33,9 @@ def command(connection_file, notebook_dir):
     if not Path(info["ip"]).is_absolute():
         raise SystemExit("kit sandboxed kernel: the ipc socket path must be absolute "
                          "(c.KernelManager.ip in nbgrader_config.py)")
-    scratch = Path(tempfile.mkdtemp(prefix="kit-kernel-"))
+    # inside the socket directory, which the nbgrader process that owns it removes when it ends: the
+    # launcher execs the sandbox and is not there to remove its copy when the kernel ends
+    scratch = Path(tempfile.mkdtemp(prefix="kit-kernel-", dir=sockets))
     shutil.copytree(notebook_dir, scratch, dirs_exist_ok=True)
     # the kernel reads its connection file (and key) from its private socket directory
     private_connection = sockets / Path(connection_file).name
