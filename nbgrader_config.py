@@ -15,7 +15,8 @@ from autograder.exchange_guards import CheckedReleaseFeedback, GuardedReleaseAss
 from autograder.exports import KitCsvExport
 from autograder.late import PercentPerDayLate
 from autograder.nbgrader_ext import (CleanForPosting, ExecuteContained, GradeWithHarness, HideHiddenTests,
-                                     HoldFeedbackUntilGraded, LimitOutputSize, RestoreDeletedCells, SandboxKernel)
+                                     HoldFeedbackUntilGraded, LimitOutputSize, RestoreDeletedCells, SandboxKernel,
+                                     StartHiddenGrading)
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearMarkScheme, ClearOutput,
                                     DeduplicateIds, Execute, GetGrades, IgnorePattern, IncludeHeaderFooter,
@@ -50,14 +51,14 @@ atexit.register(shutil.rmtree, _kernel_sockets, ignore_errors=True)
 c.KernelManager.transport = "ipc"
 c.KernelManager.ip = os.path.join(_kernel_sockets, "kernel")
 
-# The kit's steps: the notebook runs in a sandboxed kernel; the trusted grade
-# replaces graded cells' outputs after the notebook ran and before nbgrader
-# reads the points from them.
+# The kit's steps: the notebook runs in a sandboxed kernel while the hidden graders grade its answer code
+# (started before the kernel); the trusted grade replaces graded cells' outputs after the notebook ran and
+# before nbgrader reads the points from them.
 c.Autograde.sanitize_preprocessors = [
     ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreDeletedCells, OverwriteCells, CheckCellMetadata,
 ]
 c.Autograde.autograde_preprocessors = [
-    SandboxKernel, ExecuteContained, IgnorePattern, ClearMetadataPreprocessor, GradeWithHarness,
+    SandboxKernel, StartHiddenGrading, ExecuteContained, IgnorePattern, ClearMetadataPreprocessor, GradeWithHarness,
     LimitOutput, LimitOutputSize, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
 # Feedback: none while answers wait for grading by hand; the late penalty assigned again from the score as it

@@ -3,8 +3,10 @@
 Each is a small nbgrader preprocessor with one job, in the style of nbgrader's
 own: they run in nbgrader's process, never in the student's kernel.
 """
+import atexit
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -105,6 +107,7 @@ class SandboxKernel(NbGraderPreprocessor):
         if reason := sandbox.check():
             raise sandbox.SandboxUnavailable(f"grading refused: {reason} (or set KIT_SANDBOX=off)")
         private = Path(tempfile.mkdtemp(prefix="kit-jupyter-"))
+        atexit.register(shutil.rmtree, private, ignore_errors=True)
         spec_dir = private / "data" / "kernels" / SANDBOXED_KERNEL
         spec_dir.mkdir(parents=True)
         (spec_dir / "kernel.json").write_text(json.dumps({
@@ -238,29 +241,61 @@ def _source_notebook(config, resources):
     return notebooks.read(path) if path.is_file() else None
 
 
+PENDING_GRADES = "kit_pending_grades"      # resources key: StartHiddenGrading -> GradeWithHarness
+
+
+class StartHiddenGrading(NbGraderPreprocessor):
+    """Autograde, before Execute: start the hidden graders, so they run while the notebook does.
+
+    The grade depends only on the answer code, which the notebook's execution
+    does not change (only outputs): the graders need not wait for it.
+    GradeWithHarness collects the grades. Started here, in nbgrader's one thread,
+    before the kernel's threads exist, so the graders can be forked from a warm
+    process (harness/warm.py).
+    """
+
+    def preprocess(self, nb, resources):
+        pending = {}
+        for name, points in _graded_assignments(nb).items():
+            try:
+                source = notebooks.answer_module_source(nb, title=f"Answer code for {name}")
+                pending[name] = runner.start_grading(assignments.get(name), [source], points=points)
+            except sandbox.SandboxUnavailable:
+                for started in pending.values():
+                    started.cancel()
+                raise   # refuse to grade rather than record grades made without isolation
+            except Exception as exc:  # noqa: BLE001 - a broken part never stops the notebook
+                pending[name] = exc
+        resources[PENDING_GRADES] = pending
+        return nb, resources
+
+
 class GradeWithHarness(NbGraderPreprocessor):
     """Autograde, after Execute: the trusted grade of every harness-graded cell.
 
     Grades the submission's answer module with the hidden graders (outside the
-    kernel), then replaces each graded cell's outputs with the report and the
-    points earned, so whatever the kernel printed or raised there does not count.
-    Points come from the cell's metadata, which nbgrader restored from the source.
+    kernel; started by StartHiddenGrading, else here), then replaces each graded
+    cell's outputs with the report and the points earned, so whatever the kernel
+    printed or raised there does not count. Points come from the cell's metadata,
+    which nbgrader restored from the source.
     """
 
     def preprocess(self, nb, resources):
         graded = notebooks.graded_parts(nb)
         if not graded:
             return nb, resources
+        pending = resources.pop(PENDING_GRADES, None)
+        if pending is None:
+            pending = StartHiddenGrading(parent=self).preprocess(nb, resources)[1].pop(PENDING_GRADES)
         results = {}
-        for name in sorted({a for _, a, _, _ in graded}):
-            points = {p: pts for _, a, p, pts in graded if a == name}
+        for name, points in _graded_assignments(nb).items():
             try:
-                source = notebooks.answer_module_source(nb, title=f"Answer code for {name}")
-                results[name] = runner.grade_source(assignments.get(name), source, points=points)
+                started = pending.get(name) or KeyError(f"the graders of {name} were not started")
+                if isinstance(started, Exception):
+                    raise started
+                results[name] = started.results()[0]
                 self.log.info("Graded %s: %s / %s points", name,
                               results[name].points, results[name].max_points)
-            except sandbox.SandboxUnavailable:
-                raise   # refuse to grade rather than record grades made without isolation
             except Exception as exc:  # noqa: BLE001 - a broken part never stops the notebook
                 self.log.error("Grading %s failed: %s", name, exc)
                 results[name] = runner.could_not_grade(name, points, f"grader error: {exc}")
@@ -273,6 +308,14 @@ class GradeWithHarness(NbGraderPreprocessor):
             ]
         nb.metadata["autograder"] = {name: r.to_json() for name, r in results.items()}
         return nb, resources
+
+
+def _graded_assignments(nb):
+    """{assignment: {part: the cell's points}} of the notebook's harness-graded cells."""
+    graded = {}
+    for _, name, part, points in notebooks.graded_parts(nb):
+        graded.setdefault(name, {})[part] = points
+    return dict(sorted(graded.items()))
 
 
 class LimitOutputSize(NbGraderPreprocessor):
