@@ -19,7 +19,10 @@ from nbgrader.api import Gradebook
 from autograder import demo, late
 from autograder.course import Course
 from autograder.grading import grade_class
-from autograder.grading.task import run_measured
+from autograder.grading.coordinator import ClassRun, collected_tasks
+from autograder.grading.ledger import Ledger
+from autograder.grading.task import grade_task, run_measured
+from autograder.harness.template_process import TemplateProcess
 
 pytestmark = pytest.mark.xdist_group("class-grading")
 
@@ -56,6 +59,26 @@ def test_two_workers_grade_the_class_as_one_does(course):
     assert grades(c) == first
     rows, _, _ = first
     assert rows["ada"][1] == rows["ada"][2] > 0 and rows["bob"][1] == 0 and 0 < rows["cy"][1] < rows["cy"][2]
+
+
+def test_grading_forked_from_the_warm_template_gives_what_new_interpreters_give(course):
+    c, _ = course
+    tasks = collected_tasks(c, [ASSIGNMENT], Ledger(c.root), ClassRun(), regrade=True)
+    assert sorted(t.student for t in tasks) == ["ada", "bob", "cy"]
+
+    def graded(task):
+        outcome = grade_task(task)
+        assert outcome.ok, outcome.reason
+        nb = json.loads(outcome.autograded[f"{ASSIGNMENT}.ipynb"])
+        return nb["metadata"]["autograder"], [cell.get("outputs") for cell in nb["cells"]
+                                              if cell.get("metadata", {}).get("nbgrader", {}).get("grade")]
+
+    for task in tasks:
+        assert task.warm
+        warm = graded(task)
+        assert TemplateProcess._shared is not None and TemplateProcess._shared.alive(), TemplateProcess.unavailable
+        task.warm = False
+        assert graded(task) == warm, task.student
 
 
 def test_unchanged_submissions_are_not_graded_again_and_a_changed_one_is(course):

@@ -23,6 +23,7 @@ from .. import build
 from ..course import Course
 from ..harness import proctree
 from ..harness.parent_death import die_with_parent
+from ..harness.template_process import TemplateProcess, TemplateUnavailable
 from .autograde_one import NO_FEEDBACK, failure_reason
 
 
@@ -36,6 +37,7 @@ class Task:
     digest: str              # of the submitted files: what the ledger remembers as graded
     timeout: float = 3600.0  # seconds for the whole submission (c.ClassGrading.task_timeout)
     feedback: bool = True    # make the feedback here (the service makes it after recording, provisional or not)
+    warm: bool = True        # fork the grading from a warm template process (template_process.py)
 
 
 @dataclass
@@ -73,7 +75,8 @@ def grade_task(task):
         code, log, largest, total = run_measured(
             [sys.executable, "-m", "autograder.grading.autograde_one", task.assignment, task.student,
              *([] if task.feedback else [NO_FEEDBACK])],
-            course.root, env, timeout - (time.monotonic() - start))
+            course.root, env, timeout - (time.monotonic() - start),
+            template=TemplateProcess.shared(env) if task.warm else None)
         if code != 0:
             outcome.reason = f"grading took longer than {timeout} s" if code is None else failure_reason(log)
         else:
@@ -114,8 +117,10 @@ def read_tree(root, leave_out=()):
     return files
 
 
-def run_measured(cmd, cwd, env, timeout):
+def run_measured(cmd, cwd, env, timeout, template=None):
     """Run cmd in its own session; (exit code or None on timeout, output, peak MiB: largest, all).
+
+    `template`: a TemplateProcess to fork cmd from (a `python -m` module), else a new interpreter runs it.
 
     Peak memory is given twice, both from the same samples of /proc taken twice a
     second: the largest single process and the summed PSS of the whole process
@@ -123,38 +128,48 @@ def run_measured(cmd, cwd, env, timeout):
     rusage's ru_maxrss: Linux carries a process's high-water mark across fork and
     exec, so the child of a large coordinator would report the coordinator's size.)
 
-    The child dies with this thread's process (PDEATHSIG), and on timeout its
-    whole session is killed, kernels and graders included.
+    The child dies with this thread's process (or its template's), and on timeout
+    its whole session is killed, kernels and graders included.
     """
     with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=die_with_parent)
+        pid, wait = _start(cmd, cwd, env, out, template)
         timed_out = threading.Event()
 
         def kill():
             timed_out.set()
             try:
-                os.killpg(proc.pid, signal.SIGKILL)
+                os.killpg(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
 
         timer = threading.Timer(max(timeout, 1), kill)
         timer.start()
-        sampler = TreeMemory(proc.pid)
+        sampler = TreeMemory(pid)
         sampler.start()
         try:
-            _, status = os.waitpid(proc.pid, 0)
+            code = wait()
         finally:
             timer.cancel()
             sampler.stop()
-        proc.returncode = os.waitstatus_to_exitcode(status)
         try:   # whatever the session left behind goes with it
-            os.killpg(proc.pid, signal.SIGKILL)
+            os.killpg(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
         out.seek(0)
         log = out.read().decode(errors="replace")
-    return (None if timed_out.is_set() else proc.returncode), log, sampler.largest_mb, sampler.peak_mb
+    return (None if timed_out.is_set() else code), log, sampler.largest_mb, sampler.peak_mb
+
+
+def _start(cmd, cwd, env, out, template):
+    """(pid, wait() -> exit code) of cmd started in a session of its own, output to `out`."""
+    if template is not None:
+        try:
+            return template.spawn(cmd, cwd, env, out.fileno())
+        except TemplateUnavailable:
+            pass      # a new interpreter does the same, slower
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                            start_new_session=True, preexec_fn=die_with_parent)
+    return proc.pid, proc.wait
 
 
 class TreeMemory(threading.Thread):
