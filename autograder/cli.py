@@ -246,7 +246,7 @@ def _course_commands(sub):
     p.add_argument("assignments", nargs="*", help="serve only these (default: every assignment)")
     _course_argument(p)
     _where_to_grade(p)
-    p.add_argument("--poll", type=float, default=2.0, help="seconds between looks at the exchange (default 2)")
+    p.add_argument("--poll", type=float, default=0.5, help="seconds between looks at the exchange (default 0.5)")
     p.add_argument("--per-hour", type=int, help="at most this many gradings per student per hour (default: no limit)")
     p.add_argument("--until-idle", action="store_true", help="exit once nothing is waiting (for scripts and tests)")
     p.set_defaults(func=cmd_serve)

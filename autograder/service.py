@@ -26,9 +26,11 @@ from nbgrader.utils import parse_utc, temp_attrs
 from . import build
 from .exchange_guards import NOT_GRADED_MARK
 from .grading import coordinator
+from .grading import record as recording
 from .grading.autograde_one import shorten
 from .grading.ledger import Ledger, digest
 from .grading.task import grade_task
+from .harness.template_process import TemplateProcess
 
 
 
@@ -126,7 +128,7 @@ class FairQueue:
 class GradingService:
     """Watches the exchange and grades each new submission as it arrives (see the module's docstring)."""
 
-    def __init__(self, course, assignments=None, *, workers=None, scheduler=None, poll_seconds=2.0,
+    def __init__(self, course, assignments=None, *, workers=None, scheduler=None, poll_seconds=0.5,
                  per_hour=None, log=print):
         self.course, self.log, self.poll = course, log, poll_seconds
         self.config = course.config
@@ -155,6 +157,7 @@ class GradingService:
 
         With `until_idle`, also return once nothing is queued or in flight (tests, benchmarks).
         """
+        self.prepare()
         self.log(f"[serve] watching {self.exchange / self.course_id / 'inbound'} with {self.workers} worker(s)"
                  + (f", at most {self.queue.per_hour} gradings per student per hour" if self.queue.per_hour else ""))
         futures = {}
@@ -183,6 +186,18 @@ class GradingService:
         self.write_status()
         self.log(f"[serve] stopped: {len(self.graded)} graded, {len(self.failed)} could not be graded, "
                  f"{len(self.queue)} left in the queue (graded when the service runs again)")
+
+    def prepare(self):
+        """What every submission needs, made before the first arrives: each served assignment's template
+        gradebook, and (local workers) the warm template process the gradings fork from."""
+        for a in sorted(self.assignments or [d.name for d in self.course.directory("source").iterdir() if d.is_dir()]):
+            if a not in self.templates and recording.assignment_in_gradebook(self.course, a):
+                try:
+                    self.templates[a] = coordinator.template_gradebook(self.course, a)
+                except build.BuildError as exc:     # made (and reported) again at its first submission
+                    self.log(f"[serve] {a}: no template gradebook yet ({exc})")
+        if not self.scheduler:
+            TemplateProcess.shared(build.tool_env())
 
     def wait(self, futures, stop):
         import concurrent.futures

@@ -117,7 +117,9 @@ def main():
                                 "--poll", "0.5", "--workers", str(args.workers)], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        time.sleep(5)
+        for line in service.stdout:      # ready: templates made, the warm process started
+            if "[serve] watching" in line:
+                break
         print("\none student, each assignment in turn (reference answers), nothing else running:")
         single = {}
         for a in klass.names:
