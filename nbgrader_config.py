@@ -5,10 +5,7 @@ Paths are relative to the course root (the directory nbgrader runs in). A course
 setting here can be changed there, or on nbgrader's command line (`--ExecuteContained.cell_timeout=60`);
 `nbgrader <command> --help-all` lists them with their help.
 """
-import atexit
 import os
-import shutil
-import tempfile
 
 from autograder import paths as kit
 from autograder.exchange_guards import CheckedReleaseFeedback, GuardedReleaseAssignment
@@ -16,7 +13,7 @@ from autograder.exports import KitCsvExport
 from autograder.late import PercentPerDayLate
 from autograder.nbgrader_ext import (CleanForPosting, ExecuteContained, GradeWithHarness, HideHiddenTests,
                                      HoldFeedbackUntilGraded, LimitOutputSize, RestoreDeletedCells, SandboxKernel,
-                                     StartHiddenGrading)
+                                     StartHiddenGrading, kernel_socket_dir)
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearMarkScheme, ClearOutput,
                                     DeduplicateIds, Execute, GetGrades, IgnorePattern, IncludeHeaderFooter,
@@ -46,10 +43,8 @@ c.Execute.timeout = 600          # the solution notebooks' full runs (`autograde
 c.Execute.interrupt_on_timeout = True
 # Kernels talk over Unix sockets in a directory private to this nbgrader process:
 # a sandboxed kernel has no network, not even loopback.
-_kernel_sockets = tempfile.mkdtemp(prefix="kit-kernel-sockets-")
-atexit.register(shutil.rmtree, _kernel_sockets, ignore_errors=True)
 c.KernelManager.transport = "ipc"
-c.KernelManager.ip = os.path.join(_kernel_sockets, "kernel")
+c.KernelManager.ip = os.path.join(kernel_socket_dir(), "kernel")
 
 # The kit's steps: the notebook runs in a sandboxed kernel while the hidden graders grade its answer code
 # (started before the kernel); the trusted grade replaces graded cells' outputs after the notebook ran and

@@ -90,6 +90,24 @@ class Sandbox(Configurable):
             environ["KIT_SANDBOX_MEMORY_GB"] = repr(self.memory_gb)
 
 
+_socket_dir = (None, None)      # (pid, path)
+
+
+def kernel_socket_dir():
+    """This process's private folder for its kernels' Unix sockets (and their scratch copies), removed at its exit.
+
+    One per process however often it loads the course's configuration (a grading
+    service loads it for every submission); a forked child makes its own.
+    """
+    global _socket_dir
+    pid, path = _socket_dir
+    if pid != os.getpid() or not os.path.isdir(path):
+        path = tempfile.mkdtemp(prefix="kit-kernel-sockets-")
+        atexit.register(shutil.rmtree, path, ignore_errors=True)
+        _socket_dir = (os.getpid(), path)
+    return path
+
+
 class SandboxKernel(NbGraderPreprocessor):
     """Autograde, before Execute: run the student's notebook in a sandboxed kernel.
 

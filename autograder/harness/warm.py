@@ -16,6 +16,7 @@ import atexit
 import os
 import signal
 import sys
+import tempfile
 import threading
 import traceback
 
@@ -64,6 +65,7 @@ def fork_call(func, *, cwd, env, output_fd, new_session=False, status_fd=None):
         os.chdir(cwd)
         os.environ.clear()
         os.environ.update(env)
+        tempfile.tempdir = None          # found again from this environment's TMPDIR, not the parent's
         sys.dont_write_bytecode = bool(env.get("PYTHONDONTWRITEBYTECODE"))
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
