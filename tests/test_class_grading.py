@@ -10,7 +10,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 import sqlalchemy
@@ -79,6 +81,26 @@ def test_grading_forked_from_the_warm_template_gives_what_new_interpreters_give(
         assert TemplateProcess._shared is not None and TemplateProcess._shared.alive(), TemplateProcess.unavailable
         task.warm = False
         assert graded(task) == warm, task.student
+
+
+def test_grading_a_submission_leaves_nothing_in_the_temporary_folder(course, monkeypatch):
+    """A grading service grades for months: a kernel's copy of the notebook or a kernelspec left per
+    submission would fill the disk."""
+    c, _ = course
+    task = collected_tasks(c, [ASSIGNMENT], Ledger(c.root), ClassRun(), regrade=True)[0]
+    tmp = tempfile.mkdtemp(prefix="kit-test-tmpdir-")
+    os.chmod(tmp, 0o711)         # as /tmp: the sandboxes' uids pass through it
+    monkeypatch.setenv("TMPDIR", tmp)
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    try:
+        for warm in (True, False):
+            task.warm = warm
+            outcome = grade_task(task)
+            assert outcome.ok, outcome.reason
+            left = [p.name for p in Path(tmp).iterdir() if not p.name.startswith("torchinductor")]   # torch's cache
+            assert left == [], f"warm={warm}"
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def test_unchanged_submissions_are_not_graded_again_and_a_changed_one_is(course):

@@ -423,6 +423,43 @@ def test_runner_scores_each_part_by_the_fraction_of_checks_passed(fake_assignmen
     assert "hang returns" in result.report()
 
 
+FORKED_GRADING = """
+import json, sys
+from types import SimpleNamespace
+from autograder.harness import runner, warm
+warm.preload()
+assert warm.can_fork()
+graders, answer = sys.argv[1:]
+a = SimpleNamespace(name="fake", graders_dir=__import__("pathlib").Path(graders), blocked_modules=(),
+                    parts=["good", "hangs", "exits"], points=lambda: {"good": 2, "hangs": 3, "exits": 4})
+pending = runner.start_grading(a, [open(answer).read()])
+assert isinstance(pending.graders.proc, runner.ForkedChild)
+print(json.dumps(pending.results()[0].to_json()))
+"""
+
+
+def test_graders_forked_from_a_warm_process_grade_as_a_new_interpreter_does(fake_assignment, tmp_path):
+    """Checks passed, a hang's time limit, an answer process that exits: the same results either way."""
+    import json
+    import subprocess
+    (tmp_path / "answer.py").write_text(ANSWER)
+    forked = subprocess.run([sys.executable, "-c", FORKED_GRADING, str(fake_assignment.graders_dir),
+                             str(tmp_path / "answer.py")], env=runner.grading_env(), capture_output=True,
+                            text=True, timeout=600)
+    assert forked.returncode == 0, forked.stderr[-2000:]
+    assert json.loads(forked.stdout) == runner.grade_source(fake_assignment, ANSWER).to_json()
+
+
+def test_graders_started_and_never_collected_are_stopped_with_their_scratch_folder(fake_assignment):
+    import gc
+    pending = runner.start_grading(fake_assignment, [ANSWER])
+    proc, scratch = pending.graders.proc, Path(pending.graders._scratch.name)
+    assert proc.poll() is None and scratch.is_dir()
+    del pending     # an autograde that failed before GradeWithHarness collected its grades
+    gc.collect()
+    assert proc.poll() is not None and not scratch.exists()
+
+
 def test_runner_gives_zero_with_a_reason_when_the_answer_does_not_load(fake_assignment):
     result = runner.grade_source(fake_assignment, "def broken(:\n")
     assert result.points == 0
