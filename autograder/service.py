@@ -265,7 +265,7 @@ class GradingService:
         return pool.submit(grade_task, task)
 
     def finish(self, sub, future):
-        _, reason = coordinator.settle(self.course, self.ledger, (sub.assignment, sub.student), future)
+        outcome, reason = coordinator.settle(self.course, self.ledger, (sub.assignment, sub.student), future)
         if reason is None:
             try:
                 self.release_feedback(sub)
@@ -279,7 +279,7 @@ class GradingService:
         self.queue.done(sub, time.time())
         self.graded.append((sub, score, max_score, seconds))
         self.log(f"[serve] {sub.student} {sub.assignment}: {score:g}/{max_score:g}, feedback {seconds:.1f} s after "
-                 f"submit ({len(self.queue)} waiting)")
+                 f"submit, {outcome.seconds:.1f} s of it grading ({len(self.queue)} waiting)")
 
     def release_feedback(self, sub):
         """That student's feedback, provisional where answers wait for grading by hand, released to them only."""

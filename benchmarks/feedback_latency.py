@@ -30,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -116,10 +117,18 @@ def main():
     service = subprocess.Popen([sys.executable, "-m", "autograder", "serve", "--course", str(klass.course.root),
                                 "--poll", "0.5", "--workers", str(args.workers)], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    said = []           # the service's output, read as it comes (a full pipe would stall the service)
+    ready = threading.Event()
+
+    def read_output():
+        for line in service.stdout:
+            said.append(line)
+            if "[serve] watching" in line:    # ready: templates made, the warm process started
+                ready.set()
+        ready.set()
+    threading.Thread(target=read_output, daemon=True).start()
     try:
-        for line in service.stdout:      # ready: templates made, the warm process started
-            if "[serve] watching" in line:
-                break
+        ready.wait()
         print("\none student, each assignment in turn (reference answers), nothing else running:")
         single = {}
         for a in klass.names:
@@ -146,12 +155,16 @@ def main():
         elapsed = time.time() - start
         print(f"  p50 {statistics.median(rush.values()):.1f} s, p95 {percentile(list(rush.values()), 95):.1f} s "
               f"(target <= 90 s), max {span:.1f} s; {args.rush / elapsed * 3600:.0f} submissions per hour")
+        lines = [line.strip() for line in said if line.startswith("[serve] rush")]
+        print("  the service's lines for the rush (score, seconds from submit to feedback, of it grading):")
+        for line in lines:
+            print(f"    {line.removeprefix('[serve] ')}")
         fetched = klass.home("rush00") / klass.names[0] / "feedback"
         build.nbgrader("fetch_feedback", klass.names[0], "--student", "rush00", cwd=klass.home("rush00"))
         print(f"  (nbgrader fetch_feedback returned {len(list(fetched.glob('*/*.html')))} page(s) for rush00)")
     finally:
         service.send_signal(signal.SIGTERM)
-        out, _ = service.communicate(timeout=600)
+        service.wait(timeout=600)
         status = json.loads((klass.course.root / "reports" / "service_status.json").read_text())
         print(f"\nservice: exit {service.returncode}; status {json.dumps({k: status[k] for k in ('graded', 'queue')})}"
               f"; could not grade {status['could_not_grade'] or 'none'}")
