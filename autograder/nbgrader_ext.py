@@ -96,8 +96,8 @@ _socket_dir = (None, None)      # (pid, path)
 def kernel_socket_dir():
     """This process's private folder for its kernels' Unix sockets (and their scratch copies), removed at its exit.
 
-    One per process however often it loads the course's configuration (a grading
-    service loads it for every submission); a forked child makes its own.
+    One per process however often it loads a course's configuration (class grading
+    loads a scratch course's for every submission); a forked child makes its own.
     """
     global _socket_dir
     pid, path = _socket_dir
@@ -280,7 +280,8 @@ class StartHiddenGrading(NbGraderPreprocessor):
                 pending[name] = runner.start_grading(assignments.get(name), [source], points=points)
             except sandbox.SandboxUnavailable:
                 for started in pending.values():
-                    started.cancel()
+                    if isinstance(started, runner.PendingGrades):
+                        started.cancel()
                 raise   # refuse to grade rather than record grades made without isolation
             except Exception as exc:  # noqa: BLE001 - a broken part never stops the notebook
                 pending[name] = exc

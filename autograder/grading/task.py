@@ -4,8 +4,9 @@ A `Task` carries everything needed to grade one student's assignment: the
 submitted files themselves and a template gradebook with the assignment in it.
 `grade_task` runs nbgrader's autograde and generate_feedback (`autograde_one`) for
 that one student in a private scratch course (its own SQLite gradebook, its own
-sandboxes) and returns the graded notebooks and the feedback as bytes. Nothing
-goes through a shared disk, so the same function serves a thread on this machine
+sandboxes), in a fork of this process's warm template process (nbgrader, pytest
+and torch already imported: harness/template_process.py), and returns the graded
+notebooks and the feedback as bytes. Nothing goes through a shared disk, so the same function serves a thread on this machine
 and a Dask worker on another; only the coordinator writes to the course.
 """
 import os
@@ -71,7 +72,7 @@ def grade_task(task):
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         env = build.tool_env()
-        # nbgrader autograde + generate_feedback, in one process (nbgrader imported once)
+        # nbgrader autograde + generate_feedback in one process, forked from the warm template where there is one
         code, log, largest, total = run_measured(
             [sys.executable, "-m", "autograder.grading.autograde_one", task.assignment, task.student,
              *([] if task.feedback else [NO_FEEDBACK])],

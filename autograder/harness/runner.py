@@ -178,7 +178,7 @@ class GradersRun:
         """Kill the run if it still runs; remove its scratch directory."""
         if self._log.closed:
             return
-        if self.proc.poll() is None:
+        if getattr(self, "proc", None) is not None and self.proc.poll() is None:   # None: it never started
             self.proc.kill()
             self.proc.wait()
         self._log.close()

@@ -41,9 +41,17 @@ def can_fork():
 
     The libraries read their thread counts and the hash seed when the process
     started, so it must have started pinned (`preload`); and a fork copies only
-    the calling thread, so no other thread may hold a lock the child would need.
+    the calling thread, so no other thread may hold a lock the child would need:
+    not Python's, nor a library's own (a kernel client's zmq I/O thread).
     """
-    return _preloaded and threading.active_count() == 1
+    return _preloaded and threading.active_count() == 1 and _os_threads() == 1
+
+
+def _os_threads():
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:        # no /proc: Python's count is all there is to go on
+        return threading.active_count()
 
 
 def fork_call(func, *, cwd, env, output_fd, new_session=False, status_fd=None):
