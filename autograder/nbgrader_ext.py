@@ -278,6 +278,7 @@ class StartHiddenGrading(NbGraderPreprocessor):
             try:
                 source = notebooks.answer_module_source(nb, title=f"Answer code for {name}")
                 pending[name] = runner.start_grading(assignments.get(name), [source], points=points)
+                self.log.info("Hidden graders of %s started %s", name, pending[name].how_started())
             except sandbox.SandboxUnavailable:
                 for started in pending.values():
                     if isinstance(started, runner.PendingGrades):

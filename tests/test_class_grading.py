@@ -71,6 +71,8 @@ def test_grading_forked_from_the_warm_template_gives_what_new_interpreters_give(
     def graded(task):
         outcome = grade_task(task)
         assert outcome.ok, outcome.reason
+        how = "forked from this warm process" if task.warm else "in a new interpreter"
+        assert f"Hidden graders of {ASSIGNMENT} started ({how})" in outcome.log
         nb = json.loads(outcome.autograded[f"{ASSIGNMENT}.ipynb"])
         return nb["metadata"]["autograder"], [cell.get("outputs") for cell in nb["cells"]
                                               if cell.get("metadata", {}).get("nbgrader", {}).get("grade")]

@@ -28,6 +28,8 @@ from ..harness.template_process import TemplateProcess, TemplateUnavailable
 from .autograde_one import NO_FEEDBACK, failure_reason
 
 
+LOG_CHARS = 20_000
+
 
 @dataclass
 class Task:
@@ -51,6 +53,7 @@ class Outcome:
     autograded: dict = field(default_factory=dict)    # relative path -> bytes
     feedback: dict = field(default_factory=dict)      # relative path -> bytes
     seconds: float = 0.0
+    log: str = ""                                     # the end of nbgrader's log (LOG_CHARS): why, and how it went
     largest_process_mb: float = 0.0                   # the largest process of the grading tree (PSS, sampled)
     peak_memory_mb: float = 0.0                       # all its processes together (PSS, sampled)
     worker: str = ""
@@ -86,6 +89,7 @@ def grade_task(task):
             outcome.feedback = read_tree(course.directory("feedback", task.student, task.assignment))
             outcome.ok = True
     outcome.seconds = time.monotonic() - start
+    outcome.log = log[-LOG_CHARS:]
     outcome.largest_process_mb = largest
     outcome.peak_memory_mb = total
     return outcome

@@ -99,6 +99,13 @@ class PendingGrades:
         return [GradeResult(self.assignment_name, parts, self.sandboxed, self.isolation)
                 for parts in self.by_answer.values()]
 
+    def how_started(self):
+        """For the log: whether the graders' pytest is a fork of this warm process or a new interpreter."""
+        if self.graders is None:
+            return "(none to run)"
+        return "(forked from this warm process)" if isinstance(self.graders.proc, ForkedChild) else \
+            "(in a new interpreter)"
+
     def cancel(self):
         if self.graders is not None:
             self.graders.stop()
