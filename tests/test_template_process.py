@@ -106,3 +106,16 @@ def test_the_template_ends_when_the_process_that_started_it_is_killed(tmp_path):
             psutil.Process(template_pid).status() != psutil.STATUS_ZOMBIE:
         time.sleep(0.1)
     assert not psutil.pid_exists(template_pid) or psutil.Process(template_pid).status() == psutil.STATUS_ZOMBIE
+
+
+def test_a_reply_that_came_after_its_request_timed_out_is_not_taken_for_the_next_request():
+    import socket
+    t = TemplateProcess()
+    t.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        theirs.send(json.dumps({"id": 1, "pid": 101}).encode())     # late: request 1 had given up on it
+        theirs.send(json.dumps({"id": 2, "pid": 202}).encode())
+        assert t._receive(1.0, "pid", 2) == 202
+    finally:
+        t.control.close()
+        theirs.close()

@@ -6,8 +6,9 @@ submitted files themselves and a template gradebook with the assignment in it.
 that one student in a private scratch course (its own SQLite gradebook, its own
 sandboxes), in a fork of this process's warm template process (nbgrader, pytest
 and torch already imported: harness/template_process.py), and returns the graded
-notebooks and the feedback as bytes. Nothing goes through a shared disk, so the same function serves a thread on this machine
-and a Dask worker on another; only the coordinator writes to the course.
+notebooks and the feedback as bytes. Nothing goes through a shared disk, so the
+same function serves a thread on this machine and a Dask worker on another; only
+the coordinator writes to the course.
 """
 import os
 import signal
@@ -27,8 +28,7 @@ from ..harness.parent_death import die_with_parent
 from ..harness.template_process import TemplateProcess, TemplateUnavailable
 from .autograde_one import NO_FEEDBACK, failure_reason
 
-
-LOG_CHARS = 20_000
+LOG_CHARS = 20_000       # of nbgrader's log kept in an Outcome (its end: where a failure is said)
 
 
 @dataclass

@@ -63,6 +63,7 @@ class TemplateProcess:
     def __init__(self):
         self.proc = self.control = None
         self.lock = threading.Lock()
+        self.requests = 0        # numbers each request, so a reply that came after its time-out is not taken for the next
 
     def start(self, env):
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -96,12 +97,13 @@ class TemplateProcess:
         status_r, status_w = os.pipe()
         try:
             with self.lock:
+                self.requests += 1
+                request = {"id": self.requests, "module": cmd[2], "argv": cmd[3:], "cwd": str(cwd), "env": env}
                 try:
-                    socket.send_fds(self.control, [json.dumps({"module": cmd[2], "argv": cmd[3:], "cwd": str(cwd),
-                                                               "env": env}).encode()], [output_fd, status_w])
+                    socket.send_fds(self.control, [json.dumps(request).encode()], [output_fd, status_w])
                 except OSError as exc:
                     raise TemplateUnavailable(f"the template process is gone: {exc}") from None
-                pid = self._receive(REQUEST_TIMEOUT, "pid")
+                pid = self._receive(REQUEST_TIMEOUT, "pid", request["id"])
         except BaseException:
             os.close(status_r)
             raise
@@ -114,15 +116,17 @@ class TemplateProcess:
             return int(said) if said.strip().lstrip(b"-").isdigit() else -signal.SIGKILL
         return pid, wait
 
-    def _receive(self, timeout, key):
+    def _receive(self, timeout, key, request_id=None):
         self.control.settimeout(timeout)
-        try:
-            reply = json.loads(self.control.recv(1 << 16) or b"null")
-        except (OSError, ValueError):
-            reply = None
-        if not isinstance(reply, dict) or key not in reply:
-            raise TemplateUnavailable(f"the template process did not answer ({reply!r})")
-        return reply[key]
+        while True:
+            try:
+                reply = json.loads(self.control.recv(1 << 16) or b"null")
+            except (OSError, ValueError):
+                reply = None
+            if not isinstance(reply, dict) or key not in reply:
+                raise TemplateUnavailable(f"the template process did not answer ({reply!r})")
+            if reply.get("id") == request_id:
+                return reply[key]
 
 
 def _run_main(control, module, argv):
@@ -150,7 +154,7 @@ def serve(control):
         finally:
             os.close(output_fd)
             os.close(status_fd)
-        control.send(json.dumps({"pid": pid}).encode())
+        control.send(json.dumps({"id": request["id"], "pid": pid}).encode())
 
 
 def main():

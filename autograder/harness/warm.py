@@ -5,7 +5,7 @@ before a grader runs. A process that has imported them once, in the pinned
 environment (pinned_env.py) from its start, can fork a child per grading run
 instead: the child is a new process with a copy of that memory, so nothing one
 run does reaches another. The grading service's and class grading's template
-process (grading/template_process.py) warms itself with `preload()`; anywhere
+process (template_process.py) warms itself with `preload()`; anywhere
 else (`nbgrader autograde` by hand, tests) `can_fork()` is false and graders
 start in a new interpreter as before.
 
