@@ -277,6 +277,31 @@ def test_each_part_gets_a_fresh_process_from_the_submissions_fork_server(answer)
     assert server.proc is None
 
 
+def test_the_fork_server_preloads_pyplot_only_for_answers_that_import_matplotlib(tmp_path):
+    """A plotting answer's parts share one pyplot import; other answers' servers do not pay for it, nor does an
+    answer that may not use it."""
+    from autograder.harness.answer_client import ALWAYS_PRELOADED, AnswerForkServer, preload_for
+    source = "import sys\n\ndef loaded():\n    return sorted(m for m in ('torch', 'matplotlib.pyplot') if m in sys.modules)\n"
+    plotting = source + "\ndef plot():\n    import matplotlib.pyplot as plt\n    return plt\n"
+    assert preload_for(source) == ALWAYS_PRELOADED
+    assert preload_for(plotting) == (*ALWAYS_PRELOADED, "matplotlib.pyplot")
+    assert preload_for("from matplotlib import pyplot\n") == (*ALWAYS_PRELOADED, "matplotlib.pyplot")
+    assert preload_for("from .matplotlib import x\n") == ALWAYS_PRELOADED      # a relative import is not it
+    assert preload_for("def broken(:\n") == ALWAYS_PRELOADED
+    for text, blocked, expected in ((source, (), ["torch"]), (plotting, (), ["matplotlib.pyplot", "torch"]),
+                                    (plotting, ("matplotlib",), ["torch"])):
+        answer = tmp_path / f"a{len(blocked)}{len(text)}" / "answer.py"
+        answer.parent.mkdir()
+        answer.write_text(text)
+        server = AnswerForkServer(answer.parent, blocked_modules=blocked, preload=preload_for(text))
+        try:
+            module = StudentModule(StudentProcess(answer, server=server), text)
+            assert module.loaded() == expected      # in the child before it imported anything itself
+            module.close()
+        finally:
+            server.close()
+
+
 def _parts(answer, budget, n):
     """n parts of one submission: one fork server, one hang budget, a fresh module each."""
     from autograder.harness.answer_client import AnswerForkServer

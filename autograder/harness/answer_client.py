@@ -7,6 +7,7 @@ itself, but it shares the sandbox with the children that do, so nothing it says
 is trusted beyond a child's pid and exit code: a server that does not answer
 in time is killed with its whole sandbox and started again.
 """
+import ast
 import json
 import os
 import shutil
@@ -26,6 +27,27 @@ SERVER_START_TIMEOUT = 120.0     # the server imports torch before it answers: s
 CONTROL_TIMEOUT = 10.0           # a fork, a kill or a reap
 
 
+ALWAYS_PRELOADED = ("numpy", "torch")
+# imported by the server too when the answer imports the package: its children would each import it (0.4 s,
+# and maybe a font cache built) once per graded part; for answers that do not, the server would pay it for nothing
+PRELOADED_IF_IMPORTED = {"matplotlib": "matplotlib.pyplot"}
+
+
+def preload_for(answer_source):
+    """The modules the answer's fork server imports before its first child (answer_server.py's PRELOAD_MODULES)."""
+    try:
+        tree = ast.parse(answer_source)
+    except (SyntaxError, ValueError):
+        return ALWAYS_PRELOADED
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            imported.add(node.module.split(".")[0])
+    return ALWAYS_PRELOADED + tuple(m for top, m in PRELOADED_IF_IMPORTED.items() if top in imported)
+
+
 class ForkServerError(Exception):
     """The fork server did not start or stopped answering."""
 
@@ -42,9 +64,11 @@ def answer_env():
 class AnswerForkServer:
     """Starts (lazily, and again after a failure) the sandboxed fork server of one answer directory."""
 
-    def __init__(self, answer_dir, *, blocked_modules=(), sandboxed=False, limits=None, log_path=None):
+    def __init__(self, answer_dir, *, blocked_modules=(), sandboxed=False, limits=None, log_path=None,
+                 preload=ALWAYS_PRELOADED):
         self.answer_dir = Path(answer_dir)
         self.blocked_modules = tuple(blocked_modules)
+        self.preload = tuple(preload)
         self.sandboxed = sandboxed
         self.limits = limits or sandbox.Limits()
         # outside the answer's directory, which is the only place the answer may write
@@ -56,7 +80,8 @@ class AnswerForkServer:
     def _start(self):
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         script = self._runtime_dir() / SERVER_SCRIPT.name if self.sandboxed else SERVER_SCRIPT
-        cmd = [sys.executable, "-I", str(script), str(theirs.fileno()), ",".join(self.blocked_modules)]
+        cmd = [sys.executable, "-I", str(script), str(theirs.fileno()), ",".join(self.blocked_modules),
+               ",".join(self.preload)]
         if self.sandboxed:
             sandbox.grant(self.answer_dir)
             # sandboxed: True (the mechanism KIT_SANDBOX picks here) or a mechanism's name (the grader's choice)

@@ -2,9 +2,10 @@
 
 Run as a fork server by `answer_client.AnswerForkServer`, in the sandbox:
 
-    python -I answer_server.py CONTROL_FD BLOCKED_MODULES
+    python -I answer_server.py CONTROL_FD BLOCKED_MODULES [PRELOAD_MODULES]
 
-It imports numpy and torch once (unless blocked), before any student code, then
+It imports numpy and torch (or the modules the trusted side names) once, unless
+blocked, before any student code, then
 waits on the Unix socket CONTROL_FD. Each "spawn" message brings a request and
 a reply pipe; the server forks a child that imports the answer file as a module
 and answers requests read from the one pipe with frames written to the other
@@ -250,14 +251,15 @@ def main():
     _die_with_parent()
     control_fd, blocked = sys.argv[1:3]
     blocked = [b for b in blocked.split(",") if b]
+    preload = [m for m in sys.argv[3].split(",") if m] if len(sys.argv) > 3 else PRELOAD
     control = socket.socket(fileno=int(control_fd))
     loaded = []
-    for name in PRELOAD:
-        if name not in blocked:            # a blocked module must not sit in sys.modules
+    for name in preload:
+        if name.split(".")[0] not in blocked:      # a blocked module must not sit in sys.modules
             try:
                 importlib.import_module(name)
                 loaded.append(name)
-            except ImportError:
+            except Exception:  # noqa: BLE001 - not installed or broken: a child that needs it says so itself
                 pass
     control.send(json.dumps({"ready": loaded}).encode())
     serve_forks(control, blocked)
