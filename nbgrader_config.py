@@ -13,7 +13,8 @@ from autograder.exports import KitCsvExport
 from autograder.late import PercentPerDayLate
 from autograder.nbgrader_ext import (CleanForPosting, ExecuteContained, GradeWithHarness, HideHiddenTests,
                                      HoldFeedbackUntilGraded, LimitOutputSize, RestoreDeletedCells, SandboxKernel,
-                                     StartHiddenGrading, kernel_socket_dir)
+                                     StartHiddenGrading)
+from autograder.sandboxed_kernel import kernel_socket_dir
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearMarkScheme, ClearOutput,
                                     DeduplicateIds, Execute, GetGrades, IgnorePattern, IncludeHeaderFooter,

@@ -3,12 +3,8 @@
 Each is a small nbgrader preprocessor with one job, in the style of nbgrader's
 own: they run in nbgrader's process, never in the student's kernel.
 """
-import atexit
 import json
 import os
-import shutil
-import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -23,9 +19,7 @@ from . import assignments, notebooks
 from .exchange_guards import PROVISIONAL
 from .grading.autograde_one import shorten
 from .harness import runner, sandbox
-
-
-SANDBOXED_KERNEL = "kit-sandboxed-python3"
+from .sandboxed_kernel import SANDBOXED_KERNEL, install_sandboxed_kernelspec, take_kernel_ahead
 
 
 class RestoreDeletedCells(NbGraderPreprocessor):
@@ -90,24 +84,6 @@ class Sandbox(Configurable):
             environ["KIT_SANDBOX_MEMORY_GB"] = repr(self.memory_gb)
 
 
-_socket_dir = (None, None)      # (pid, path)
-
-
-def kernel_socket_dir():
-    """This process's private folder for its kernels' Unix sockets (and their scratch copies), removed at its exit.
-
-    One per process however often it loads a course's configuration (class grading
-    loads a scratch course's for every submission); a forked child makes its own.
-    """
-    global _socket_dir
-    pid, path = _socket_dir
-    if pid != os.getpid() or not os.path.isdir(path):
-        path = tempfile.mkdtemp(prefix="kit-kernel-sockets-")
-        atexit.register(shutil.rmtree, path, ignore_errors=True)
-        _socket_dir = (os.getpid(), path)
-    return path
-
-
 class SandboxKernel(NbGraderPreprocessor):
     """Autograde, before Execute: run the student's notebook in a sandboxed kernel.
 
@@ -124,17 +100,7 @@ class SandboxKernel(NbGraderPreprocessor):
             return nb, resources
         if reason := sandbox.check():
             raise sandbox.SandboxUnavailable(f"grading refused: {reason} (or set KIT_SANDBOX=off)")
-        private = Path(tempfile.mkdtemp(prefix="kit-jupyter-"))
-        atexit.register(shutil.rmtree, private, ignore_errors=True)
-        spec_dir = private / "data" / "kernels" / SANDBOXED_KERNEL
-        spec_dir.mkdir(parents=True)
-        (spec_dir / "kernel.json").write_text(json.dumps({
-            "argv": [sys.executable, "-m", "autograder.harness.kernel_launcher", "-f", "{connection_file}"],
-            "display_name": "Python 3 (sandboxed for grading)", "language": "python",
-            # a signal would reach bwrap, not the kernel: interrupt through the control channel
-            "interrupt_mode": "message"}))
-        os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(private / "data"),
-                                                                   os.environ.get("JUPYTER_PATH")]))
+        install_sandboxed_kernelspec()
         nb.metadata["kernelspec"] = {"name": SANDBOXED_KERNEL, "display_name": "Python 3 (sandboxed)",
                                      "language": "python"}
         return nb, resources
@@ -168,13 +134,17 @@ class ExecuteContained(Execute):
         self._deadline = time.monotonic() + self.notebook_timeout
         self._output_chars = {}
         self.timeout_func = self._cell_budget
+        ahead = take_kernel_ahead(self, nb, resources) if km is None else None
         try:
-            return super().preprocess(nb, resources, km=km)
+            return super().preprocess(nb, resources, km=km or ahead)
         except CellTimeoutError as exc:
             self._stopped(nb, getattr(exc, "kit_cell", None), str(exc))
         except DeadKernelError as exc:
             # killed, or so broken it no longer answers
             self._stopped(nb, None, f"the notebook's kernel stopped answering ({exc})")
+        finally:
+            if ahead is not None:
+                self._cleanup_kernel()      # nbclient shuts down only the kernels it started
         return nb, resources
 
     def _cell_budget(self, cell):

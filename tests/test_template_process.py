@@ -25,10 +25,18 @@ from autograder.harness.template_process import TemplateProcess
 PROBE = textwrap.dedent('''
     import json, os, sys, time
     import torch
+    from autograder import sandboxed_kernel
     from autograder.harness import warm
 
     def main(argv):
         out, action = argv
+        if action == "ahead":
+            ahead = sandboxed_kernel._ahead
+            with open(out, "w") as f:
+                json.dump({"pid": os.getpid(), "cwd": os.getcwd(), "env": dict(os.environ),
+                           "kernel": ahead is not None and ahead.km.provisioner.pid, "can_fork": warm.can_fork(),
+                           "sockets": sandboxed_kernel.kernel_socket_dir()}, f)
+            return 0
         if action == "sleep":
             grandchild = os.fork() or time.sleep(600)       # a grandchild too: the whole session must go
             with open(out, "w") as f:
@@ -119,3 +127,59 @@ def test_a_reply_that_came_after_its_request_timed_out_is_not_taken_for_the_next
     finally:
         t.control.close()
         theirs.close()
+
+
+def _spawned(template, tmp_path, name, env, standby=True):
+    with open(tmp_path / "out.log", "ab") as out:
+        _, wait = template.spawn([sys.executable, "-m", "kit_probe_module", str(tmp_path / name), "ahead"],
+                                 tmp_path, env, out.fileno(), standby=standby)
+        assert wait() == 0
+    return json.loads((tmp_path / name).read_text())
+
+
+def _gone(pid, seconds=10):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_standbys_wait_with_a_started_kernel_and_each_serves_one_request(template, tmp_path):
+    """The kernel started ahead is the request's alone: the next request gets another standby, another kernel;
+    a request in another environment is not handed to a standby started in the old one."""
+    env = {"PATH": os.environ["PATH"], "TMPDIR": str(tmp_path)}
+    first = _spawned(template, tmp_path, "1.json", env)
+    assert not first["kernel"]                     # nothing waited for the first: forked afresh
+    time.sleep(1)
+    second, third = (_spawned(template, tmp_path, f"{n}.json", env) for n in (2, 3))
+    assert second["kernel"] and third["kernel"] and second["kernel"] != third["kernel"]
+    assert len({first["pid"], second["pid"], third["pid"]}) == 3
+    assert second["env"] == env and second["cwd"] == str(tmp_path) and second["can_fork"]
+    assert _gone(second["kernel"]) and not os.path.exists(second["sockets"])   # ended with its request
+    other = _spawned(template, tmp_path, "4.json", {**env, "OTHER": "1"})
+    assert not other["kernel"]
+    assert not _spawned(template, tmp_path, "5.json", env, standby=False)["kernel"]
+
+
+def test_standbys_that_were_never_used_stop_their_kernels_and_leave_nothing_when_the_template_ends(tmp_path,
+                                                                                                 monkeypatch):
+    (tmp_path / "kit_probe_module.py").write_text(PROBE)
+    monkeypatch.chdir(tmp_path)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {"PATH": os.environ["PATH"], "TMPDIR": str(scratch)}
+    t = TemplateProcess()
+    t.start({"PATH": os.environ["PATH"]})
+    try:
+        _spawned(t, tmp_path, "1.json", env)
+        time.sleep(3)
+        standbys = [p for p in psutil.Process(t.proc.pid).children() if p.status() != psutil.STATUS_ZOMBIE]
+        kernels = [k for s in standbys for k in s.children(recursive=True)]
+        assert len(standbys) == 2 and kernels
+        assert os.listdir(scratch)                 # their sockets, kernelspecs and scratch folders
+    finally:
+        t.close()
+    assert all(_gone(p.pid) for p in standbys + kernels)
+    assert os.listdir(scratch) == []

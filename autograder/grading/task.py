@@ -80,7 +80,7 @@ def grade_task(task):
             [sys.executable, "-m", "autograder.grading.autograde_one", task.assignment, task.student,
              *([] if task.feedback else [NO_FEEDBACK])],
             course.root, env, timeout - (time.monotonic() - start),
-            template=TemplateProcess.shared(env) if task.warm else None)
+            template=TemplateProcess.shared(env) if task.warm else None, standby=True)
         if code != 0:
             outcome.reason = f"grading took longer than {timeout} s" if code is None else failure_reason(log)
         else:
@@ -122,10 +122,11 @@ def read_tree(root, leave_out=()):
     return files
 
 
-def run_measured(cmd, cwd, env, timeout, template=None):
+def run_measured(cmd, cwd, env, timeout, template=None, standby=False):
     """Run cmd in its own session; (exit code or None on timeout, output, peak MiB: largest, all).
 
-    `template`: a TemplateProcess to fork cmd from (a `python -m` module), else a new interpreter runs it.
+    `template`: a TemplateProcess to fork cmd from (a `python -m` module), else a new interpreter runs it;
+    `standby`: from a standby fork of it that started its kernel ahead (template_process.py).
 
     Peak memory is given twice, both from the same samples of /proc taken twice a
     second: the largest single process and the summed PSS of the whole process
@@ -137,7 +138,7 @@ def run_measured(cmd, cwd, env, timeout, template=None):
     its whole session is killed, kernels and graders included.
     """
     with tempfile.TemporaryFile() as out:
-        pid, wait = _start(cmd, cwd, env, out, template)
+        pid, wait = _start(cmd, cwd, env, out, template, standby)
         timed_out = threading.Event()
 
         def kill():
@@ -165,11 +166,11 @@ def run_measured(cmd, cwd, env, timeout, template=None):
     return (None if timed_out.is_set() else code), log, sampler.largest_mb, sampler.peak_mb
 
 
-def _start(cmd, cwd, env, out, template):
+def _start(cmd, cwd, env, out, template, standby):
     """(pid, wait() -> exit code) of cmd started in a session of its own, output to `out`."""
     if template is not None:
         try:
-            return template.spawn(cmd, cwd, env, out.fileno())
+            return template.spawn(cmd, cwd, env, out.fileno(), standby=standby)
         except TemplateUnavailable:
             pass      # a new interpreter does the same, slower
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,

@@ -9,6 +9,12 @@ which is the only place it may write: the course's directory is never written,
 and in the Landlock mode not even readable. The kernel talks to nbgrader over
 Unix sockets in the connection file's private directory (transport "ipc":
 there is no network in the sandbox, not even loopback).
+
+Started ahead of its notebook (KIT_KERNEL_AHEAD set: autograder/kernel_ahead.py),
+the working directory is an empty scratch directory the notebook's files are
+copied into when it arrives, seen at AHEAD_PATH (bubblewrap) since the
+notebook's own path is not known yet, and the kernel has imported numpy and
+torch before it answers.
 """
 import json
 import os
@@ -22,6 +28,14 @@ from .answer_client import answer_env
 
 # not JPY_PARENT_PID: the parent is outside the PID namespace (bwrap --die-with-parent covers it)
 PASSED_THROUGH = ("NBGRADER_EXECUTION", "NBGRADER_VALIDATING")
+AHEAD = "KIT_KERNEL_AHEAD"            # set: started before its notebook (cwd: the scratch directory, empty)
+AHEAD_PATH = "/grading/notebook"      # where such a kernel sees its notebook's folder (bubblewrap)
+# ipykernel_launcher's own steps, with what most notebooks import loaded while no notebook waits for it
+PRELOADED_KERNEL = ("import sys\n"
+                    "if sys.path[0] == '':\n    del sys.path[0]     # put back by the kernel, as ipykernel_launcher does\n"
+                    "import numpy, torch\n"
+                    "from ipykernel import kernelapp\n"
+                    "kernelapp.launch_new_instance()\n")
 
 
 def command(connection_file, notebook_dir):
@@ -33,10 +47,14 @@ def command(connection_file, notebook_dir):
     if not Path(info["ip"]).is_absolute():
         raise SystemExit("kit sandboxed kernel: the ipc socket path must be absolute "
                          "(c.KernelManager.ip in nbgrader_config.py)")
-    # inside the socket directory, which the nbgrader process that owns it removes when it ends: the
-    # launcher execs the sandbox and is not there to remove its copy when the kernel ends
-    scratch = Path(tempfile.mkdtemp(prefix="kit-kernel-", dir=sockets))
-    shutil.copytree(notebook_dir, scratch, dirs_exist_ok=True)
+    ahead = bool(os.environ.get(AHEAD))
+    if ahead:       # the scratch directory itself, made by kernel_ahead; the notebook's files come later
+        scratch = Path(notebook_dir)
+    else:
+        # inside the socket directory, which the nbgrader process that owns it removes when it ends: the
+        # launcher execs the sandbox and is not there to remove its copy when the kernel ends
+        scratch = Path(tempfile.mkdtemp(prefix="kit-kernel-", dir=sockets))
+        shutil.copytree(notebook_dir, scratch, dirs_exist_ok=True)
     # the kernel reads its connection file (and key) from its private socket directory
     private_connection = sockets / Path(connection_file).name
     if Path(connection_file).resolve() != private_connection.resolve():
@@ -45,7 +63,8 @@ def command(connection_file, notebook_dir):
     sandbox.grant(sockets)
     env = {**answer_env(), **{k: os.environ[k] for k in PASSED_THROUGH if k in os.environ}}
     env.pop("MPLBACKEND")   # the notebook's inline plots
-    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", str(private_connection)]
+    argv = [sys.executable, *(["-c", PRELOADED_KERNEL] if ahead else ["-m", "ipykernel_launcher"]),
+            "-f", str(private_connection)]
     # this launcher only starts sandboxed kernels (with KIT_SANDBOX=off, nbgrader does not use it)
     mechanism = sandbox.isolation("on" if sandbox.mode() == "off" else None)
     if mechanism is None:
@@ -55,7 +74,8 @@ def command(connection_file, notebook_dir):
         # is out of its reach like the rest of the course
         return sandbox.wrap(argv, writable=[sockets, scratch], workdir=scratch, env=env, mechanism=mechanism)
     # the scratch copy appears at the notebook's own path
-    return sandbox.wrap(argv, writable=[sockets], bind_as=[(scratch, notebook_dir)], workdir=notebook_dir, env=env,
+    shown_at = AHEAD_PATH if ahead else notebook_dir
+    return sandbox.wrap(argv, writable=[sockets], bind_as=[(scratch, shown_at)], workdir=shown_at, env=env,
                         mechanism=mechanism)
 
 

@@ -455,16 +455,17 @@ def _confine_command(argv, *, readable, writable, workdir, env, uid_slot, share_
     return [sys.executable, "-I", str(CONFINE), json.dumps(spec), "--", *map(str, argv)]
 
 
-def sandbox_uid(uid_slot=None):
-    """The uid the sandbox's processes run as: as root, one of the sandbox's own; otherwise the caller's."""
+def sandbox_uid(uid_slot=None, pid=None):
+    """The uid the sandbox's processes run as: as root, one of the sandbox's own (`uid_slot`, else the one of
+    the process `pid` that starts the sandbox, default this one); otherwise the caller's."""
     if os.geteuid() != 0:
         return os.geteuid()
-    return SANDBOX_UID_BASE + (uid_slot if uid_slot is not None else os.getpid() % SANDBOX_UID_SLOTS)
+    return SANDBOX_UID_BASE + (uid_slot if uid_slot is not None else (pid or os.getpid()) % SANDBOX_UID_SLOTS)
 
 
-def grant(path, uid_slot=None):
-    """Make a scratch directory writable for the sandbox's user."""
-    uid = sandbox_uid(uid_slot)
+def grant(path, uid_slot=None, pid=None):
+    """Make a scratch directory writable for the sandbox's user (that of process `pid`'s sandbox: see sandbox_uid)."""
+    uid = sandbox_uid(uid_slot, pid)
     for p in [Path(path), *Path(path).rglob("*")]:
         os.chown(p, uid, uid)
 

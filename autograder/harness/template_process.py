@@ -13,10 +13,21 @@ interpreter, as always); the child forks its graders from itself (harness/warm.p
 `TemplateProcess.shared(env)` is a worker process's handle: one template for all
 its grading threads, started on first use, started again if it died. Where it
 cannot start, grading starts new interpreters as before.
+
+Standbys: for a request that asks for them (`autograde_one`'s, from
+grading/task.py), the template keeps STANDBYS children of the same command
+and environment forked ahead of the next such requests, each of which starts
+the sandboxed kernel its notebook will run in (sandboxed_kernel.py) and waits.
+The next such request is handed to a standby, not forked anew, and another
+standby is forked for the one after once no grading of this template runs
+(a kernel starting beside a grading would take its CPU). A standby serves one
+request, then exits like any fork; one that waits when the template ends
+stops its kernel and removes its folders.
 """
 import importlib
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -24,10 +35,14 @@ import sys
 import threading
 
 from . import warm
+from .parent_death import die_with_parent
 from .pinned_env import PINNED_ENV
 
 START_TIMEOUT = 120.0        # imports nbgrader and torch: slow on a loaded machine
 REQUEST_TIMEOUT = 30.0       # a fork
+STOP_TIMEOUT = 15.0          # for the template to end its standbys (each stops a kernel) when its owner closes it
+STANDBYS = 2                 # standbys kept waiting (a sandboxed kernel each, ~200 MiB): beyond two, forked afresh
+IDLE_CHECK = 0.25            # seconds between looks for the end of the gradings, while standbys are to be forked
 PRELOAD = ("nbgrader.apps", "nbgrader.converters", "nbclient", "autograder.nbgrader_ext", "autograder.course",
            "autograder.grading.autograde_one")
 
@@ -81,14 +96,18 @@ class TemplateProcess:
 
     def close(self):
         if self.control is not None:
-            self.control.close()
+            self.control.close()     # the template ends its standbys, then itself
         if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
+            try:
+                self.proc.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
 
-    def spawn(self, cmd, cwd, env, output_fd):
+    def spawn(self, cmd, cwd, env, output_fd, standby=False):
         """Run `cmd` (`[python, "-m", module, *args]`, a module with `main(argv)`) as a fork of the template, in a
-        session of its own.
+        session of its own. `standby`: hand it to a standby of the same command and environment, forked ahead
+        with its kernel started, if one waits; and keep standbys for the next.
 
         Returns (pid, wait): `wait()` blocks until the child ends and returns its exit code (-9 if it was killed).
         """
@@ -98,7 +117,8 @@ class TemplateProcess:
         try:
             with self.lock:
                 self.requests += 1
-                request = {"id": self.requests, "module": cmd[2], "argv": cmd[3:], "cwd": str(cwd), "env": env}
+                request = {"id": self.requests, "module": cmd[2], "argv": cmd[3:], "cwd": str(cwd), "env": env,
+                           "standby": bool(standby)}
                 try:
                     socket.send_fds(self.control, [json.dumps(request).encode()], [output_fd, status_w])
                 except OSError as exc:
@@ -129,32 +149,135 @@ class TemplateProcess:
                 return reply[key]
 
 
-def _run_main(control, module, argv):
+_inherited = set()       # the template's own sockets: every child closes its copies (only the template talks on them)
+
+
+def _run_main(module, argv):
     """In the child: what `python -m module argv...` does, for a module whose `main(argv)` returns its exit code."""
-    control.close()                       # only the template takes requests
+    for sock in _inherited:
+        sock.close()
     sys.argv = [module, *argv]
     return importlib.import_module(module).main(argv)
 
 
+class Standby:
+    """A fork of the template waiting for its request, its kernel started (sandboxed_kernel.start_kernel_ahead)."""
+
+    def __init__(self, module, env):
+        self.key = (module, env)
+        self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        status = {}
+        with open(os.devnull, "wb") as devnull:
+            self.pid = warm.fork_call(lambda: self._wait(theirs, status), cwd="/", env=env,
+                                      output_fd=devnull.fileno(), new_session=True, status_fd=lambda: status.get("fd"))
+        theirs.close()
+        _inherited.add(self.sock)
+
+    def _wait(self, sock, status):
+        """In the standby: start the kernel, wait for one request, then be that request's child."""
+        for inherited in (*_inherited, self.sock):
+            inherited.close()
+        die_with_parent(0)      # not killed with the template while idle: its socket's end tells it, and it cleans up
+        from ..sandboxed_kernel import start_kernel_ahead, stop_kernel_ahead
+        try:
+            start_kernel_ahead()
+        except Exception:  # noqa: BLE001 - its notebook will start its own kernel, as without a standby
+            pass
+        try:
+            message, fds, _, _ = socket.recv_fds(sock, 1 << 20, 2)
+        except OSError:
+            message, fds = b"", []
+        sock.close()
+        if not message:        # the template ended: stop the kernel, remove the folders (exit handlers)
+            stop_kernel_ahead()
+            return 0
+        die_with_parent()
+        request = json.loads(message)
+        output_fd, status["fd"] = fds
+        warm.become(request["cwd"], request["env"], output_fd)
+        os.close(output_fd)
+        return _run_main(request["module"], request["argv"])
+
+    def hand_over(self, message, fds):
+        """Give the standby its request; False if it is gone."""
+        try:
+            socket.send_fds(self.sock, [message], fds)
+            return True
+        except OSError:
+            return False
+        finally:
+            self.close()
+
+    def close(self):
+        _inherited.discard(self.sock)
+        self.sock.close()
+
+    def ended(self, timeout):
+        """Tell a waiting standby to end and wait until it has (its end of the socket closes with it)."""
+        try:
+            self.sock.shutdown(socket.SHUT_WR)
+            self.sock.settimeout(timeout)
+            while self.sock.recv(1):
+                pass
+        except OSError:
+            pass
+        self.close()
+
+
 def serve(control):
-    """Fork a child per request until the control socket closes."""
+    """Fork a child per request (or hand it to a standby) until the control socket closes."""
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)      # children are reaped by the kernel; callers read a status pipe
+    _inherited.add(control)
+    standbys, busy, wanted = [], set(), None      # wanted: the (module, env) standbys are kept for
     while True:
+        short = wanted is not None and len(standbys) < STANDBYS
+        if short and not _still_running(busy):
+            # only while no grading of this template runs: a kernel starting beside one would take its CPU
+            standbys.append(Standby(*wanted))
+            continue
+        if not select.select([control], [], [], IDLE_CHECK if short else None)[0]:
+            continue
         try:
             message, fds, _, _ = socket.recv_fds(control, 1 << 20, 2)
         except OSError:
             message = b""
         if not message:
+            for standby in standbys:
+                standby.ended(STOP_TIMEOUT / max(1, len(standbys)))
             return
         request = json.loads(message)
         output_fd, status_fd = fds
+        pid = None
         try:
-            pid = warm.fork_call(lambda: _run_main(control, request["module"], request["argv"]), cwd=request["cwd"],
-                                 env=request["env"], output_fd=output_fd, new_session=True, status_fd=status_fd)
+            key = (request["module"], request["env"])
+            if request["standby"]:
+                wanted = key
+                for standby in [s for s in standbys if s.key != key]:   # another command or environment: stale
+                    standbys.remove(standby)
+                    standby.close()
+                while standbys and pid is None:
+                    standby = standbys.pop(0)
+                    pid = standby.pid if standby.hand_over(message, fds) else None
+            if pid is None:
+                pid = warm.fork_call(lambda: _run_main(request["module"], request["argv"]), cwd=request["cwd"],
+                                     env=request["env"], output_fd=output_fd, new_session=True, status_fd=status_fd)
         finally:
             os.close(output_fd)
             os.close(status_fd)
+        busy.add(pid)
         control.send(json.dumps({"id": request["id"], "pid": pid}).encode())
+
+
+def _still_running(pids):
+    """Whether any of `pids` (children of this process, which the kernel reaps) still runs; forgets the others."""
+    for pid in list(pids):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            pids.discard(pid)
+        except PermissionError:     # the pid was reused by another user's process: ours is gone
+            pids.discard(pid)
+    return bool(pids)
 
 
 def main():

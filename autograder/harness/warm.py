@@ -58,10 +58,26 @@ def _os_threads():
         return threading.active_count()
 
 
+def become(cwd, env, output_fd):
+    """Make this forked process what a command started in `cwd` with exactly `env` would be: stdin empty,
+    stdout and stderr to `output_fd`."""
+    os.chdir(cwd)
+    os.environ.clear()
+    os.environ.update(env)
+    tempfile.tempdir = None          # found again from this environment's TMPDIR, not the parent's
+    sys.dont_write_bytecode = bool(env.get("PYTHONDONTWRITEBYTECODE"))
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.dup2(output_fd, 1)
+    os.dup2(output_fd, 2)
+
+
 def fork_call(func, *, cwd, env, output_fd, new_session=False, status_fd=None):
     """Run `func()` in a forked child: working directory `cwd`, environment exactly `env`, stdout and stderr to
     `output_fd`, stdin empty. The child dies with this thread and exits with func's return value, which it
-    also writes to `status_fd` (for a caller that is not its parent). Returns its pid."""
+    also writes to `status_fd` (for a caller that is not its parent; a callable: asked at the end, for a
+    child that learns it later). Returns its pid."""
     pid = os.fork()
     if pid:
         return pid
@@ -74,15 +90,7 @@ def fork_call(func, *, cwd, env, output_fd, new_session=False, status_fd=None):
         if new_session:
             os.setsid()
         die_with_parent()
-        os.chdir(cwd)
-        os.environ.clear()
-        os.environ.update(env)
-        tempfile.tempdir = None          # found again from this environment's TMPDIR, not the parent's
-        sys.dont_write_bytecode = bool(env.get("PYTHONDONTWRITEBYTECODE"))
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(devnull, 0)
-        os.dup2(output_fd, 1)
-        os.dup2(output_fd, 2)
+        become(cwd, env, output_fd)
         code = func()
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
@@ -96,9 +104,10 @@ def fork_call(func, *, cwd, env, output_fd, new_session=False, status_fd=None):
             except Exception:  # noqa: BLE001
                 pass
         code = code if isinstance(code, int) else 1
-        if status_fd is not None:
+        status = status_fd() if callable(status_fd) else status_fd
+        if status is not None:
             try:
-                os.write(status_fd, str(code).encode())
+                os.write(status, str(code).encode())
             except OSError:
                 pass
         os._exit(code)
