@@ -37,6 +37,31 @@ PROBE = textwrap.dedent('''
                            "kernel": ahead is not None and ahead.km.provisioner.pid, "can_fork": warm.can_fork(),
                            "sockets": sandboxed_kernel.kernel_socket_dir()}, f)
             return 0
+        if action.startswith("take"):     # ExecuteContained's question: does the kernel started ahead fit?
+            import logging, pathlib
+            from types import SimpleNamespace
+            import nbformat
+            from jupyter_client.manager import AsyncKernelManager
+            from traitlets.config import Config
+            ahead = sandboxed_kernel._ahead
+            config = Config()
+            config.KernelManager.transport = "ipc"
+            config.KernelManager.ip = os.path.join(sandboxed_kernel.kernel_socket_dir(), "kernel")
+            os.environ["NBGRADER_EXECUTION"] = "autograde"          # as nbgrader's autograde sets it
+            if action == "take-other-memory":                       # as c.Sandbox.memory_gb would export it
+                os.environ["KIT_SANDBOX_MEMORY_GB"] = "3"
+            execute = SimpleNamespace(kernel_manager_class=AsyncKernelManager, config=config, extra_arguments=[],
+                                      ipython_hist_file=":memory:", kernel_name="", log=logging.getLogger())
+            notebook_dir = pathlib.Path(out).parent / "notebook"
+            notebook_dir.mkdir(exist_ok=True)
+            (notebook_dir / "data.txt").write_text("the notebook's file")
+            nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": sandboxed_kernel.SANDBOXED_KERNEL,
+                                                                   "display_name": "sandboxed"}})
+            km = sandboxed_kernel.take_kernel_ahead(execute, nb, {"metadata": {"path": str(notebook_dir)}})
+            with open(out, "w") as f:
+                json.dump({"taken": km is not None, "kernel": ahead.km.provisioner.pid,
+                           "copied": (ahead.scratch / "data.txt").exists()}, f)
+            return 0
         if action == "sleep":
             grandchild = os.fork() or time.sleep(600)       # a grandchild too: the whole session must go
             with open(out, "w") as f:
@@ -129,9 +154,9 @@ def test_a_reply_that_came_after_its_request_timed_out_is_not_taken_for_the_next
         theirs.close()
 
 
-def _spawned(template, tmp_path, name, env, standby=True):
+def _spawned(template, tmp_path, name, env, standby=True, action="ahead"):
     with open(tmp_path / "out.log", "ab") as out:
-        _, wait = template.spawn([sys.executable, "-m", "kit_probe_module", str(tmp_path / name), "ahead"],
+        _, wait = template.spawn([sys.executable, "-m", "kit_probe_module", str(tmp_path / name), action],
                                  tmp_path, env, out.fileno(), standby=standby)
         assert wait() == 0
     return json.loads((tmp_path / name).read_text())
@@ -183,3 +208,14 @@ def test_standbys_that_were_never_used_stop_their_kernels_and_leave_nothing_when
         t.close()
     assert all(_gone(p.pid) for p in standbys + kernels)
     assert os.listdir(scratch) == []
+
+
+def test_a_kernel_started_ahead_is_used_only_under_the_settings_the_notebook_would_start_one_with(template, tmp_path):
+    env = {"PATH": os.environ["PATH"], "TMPDIR": str(tmp_path)}
+    _spawned(template, tmp_path, "first.json", env)
+    time.sleep(1)
+    fits = _spawned(template, tmp_path, "fits.json", env, action="take-fits")
+    assert fits["kernel"] and fits["taken"] and fits["copied"]          # the notebook's folder is in its scratch
+    other = _spawned(template, tmp_path, "other.json", env, action="take-other-memory")
+    assert other["kernel"] and not other["taken"] and not other["copied"]
+    assert _gone(other["kernel"])
