@@ -75,7 +75,7 @@ def test_grading_forked_from_the_warm_template_gives_what_new_interpreters_give(
         outcome = grade_task(task)
         assert outcome.ok, outcome.reason
         how = "forked from this warm process" if task.warm else "in a new interpreter"
-        assert f"Hidden graders of {ASSIGNMENT} started ({how}" in outcome.log
+        assert f"Hidden graders of {ASSIGNMENT} started ({how})" in outcome.log
         ahead.append("in a kernel started ahead of it" in outcome.log)
         nb = json.loads(outcome.autograded[f"{ASSIGNMENT}.ipynb"])
         # every cell's outputs, the notebook's own checks included: the kernel started ahead shows the same

@@ -31,32 +31,11 @@ PROBE = textwrap.dedent('''
     def main(argv):
         out, action = argv
         if action == "ahead":
-            from autograder.harness import answer_client
             ahead = sandboxed_kernel._ahead
-            server = answer_client._ahead and answer_client._ahead["server"]
             with open(out, "w") as f:
                 json.dump({"pid": os.getpid(), "cwd": os.getcwd(), "env": dict(os.environ),
                            "kernel": ahead is not None and ahead.km.provisioner.pid, "can_fork": warm.can_fork(),
-                           "sockets": sandboxed_kernel.kernel_socket_dir(), "server": server and server.proc.pid}, f)
-            return 0
-        if action.startswith("grade:"):   # the hidden graders of a reference answer, as GradeWithHarness runs them
-            from autograder import assignments, notebooks
-            from autograder.harness import runner
-            assignment = assignments.get(action.split(":")[1])
-            source = notebooks.answer_module_source(notebooks.read(assignment.source_notebook), title="answer")
-            pending = runner.start_grading(assignment, [source])
-            how = pending.how_started()
-            with open(out, "w") as f:
-                json.dump({"how": how, "result": pending.results()[0].to_json()}, f)
-            return 0
-        if action.startswith("claim"):   # the graders' question: may the answer server started ahead serve?
-            from autograder.harness import answer_client, sandbox
-            blocked = ("torch",) if action == "claim-blocked-torch" else ("torchvision",)
-            server = answer_client._ahead["server"]
-            pid = server.proc.pid
-            claimed = answer_client.claim_ahead_server(blocked, sandbox.isolation())
-            with open(out, "w") as f:
-                json.dump({"claimed": claimed is server, "server": pid, "still_running": server.running()}, f)
+                           "sockets": sandboxed_kernel.kernel_socket_dir()}, f)
             return 0
         if action.startswith("take"):     # ExecuteContained's question: does the kernel started ahead fit?
             import logging, pathlib
@@ -201,10 +180,9 @@ def test_standbys_wait_with_a_started_kernel_and_each_serves_one_request(templat
     time.sleep(1)
     second, third = (_spawned(template, tmp_path, f"{n}.json", env) for n in (2, 3))
     assert second["kernel"] and third["kernel"] and second["kernel"] != third["kernel"]
-    assert second["server"] and third["server"] and second["server"] != third["server"]   # answer servers too
     assert len({first["pid"], second["pid"], third["pid"]}) == 3
     assert second["env"] == env and second["cwd"] == str(tmp_path) and second["can_fork"]
-    assert _gone(second["kernel"]) and _gone(second["server"]) and not os.path.exists(second["sockets"])
+    assert _gone(second["kernel"]) and not os.path.exists(second["sockets"])   # ended with its request
     other = _spawned(template, tmp_path, "4.json", {**env, "OTHER": "1"})
     assert not other["kernel"]
     assert not _spawned(template, tmp_path, "5.json", env, standby=False)["kernel"]
@@ -241,31 +219,3 @@ def test_a_kernel_started_ahead_is_used_only_under_the_settings_the_notebook_wou
     other = _spawned(template, tmp_path, "other.json", env, action="take-other-memory")
     assert other["kernel"] and not other["taken"] and not other["copied"]
     assert _gone(other["kernel"])
-
-
-def test_an_answer_server_started_ahead_serves_only_answers_that_may_use_what_it_loaded(template, tmp_path):
-    env = {"PATH": os.environ["PATH"], "TMPDIR": str(tmp_path)}
-    _spawned(template, tmp_path, "first.json", env)
-    time.sleep(1)
-    allowed = _spawned(template, tmp_path, "allowed.json", env, action="claim-allowed")
-    assert allowed["claimed"] and allowed["still_running"]
-    blocked = _spawned(template, tmp_path, "blocked.json", env, action="claim-blocked-torch")
-    assert not blocked["claimed"] and not blocked["still_running"]      # it had imported torch: closed, not used
-    assert _gone(blocked["server"])
-
-
-def _clean(result):
-    if isinstance(result, dict):
-        return {k: _clean(v) for k, v in result.items() if k not in ("seconds", "cpu_seconds", "elapsed")}
-    return [_clean(v) for v in result] if isinstance(result, list) else result
-
-
-def test_graders_driving_an_answer_server_started_ahead_grade_as_with_one_started_for_the_answer(template, tmp_path):
-    env = {"PATH": os.environ["PATH"], "TMPDIR": str(tmp_path)}
-    fresh = _spawned(template, tmp_path, "fresh.json", env, action="grade:receptive_fields")
-    time.sleep(3)
-    ahead = _spawned(template, tmp_path, "ahead.json", env, action="grade:receptive_fields")
-    assert fresh["how"] == "(forked from this warm process)"
-    assert ahead["how"] == "(forked from this warm process; its answer server started ahead)"
-    assert _clean(ahead["result"]) == _clean(fresh["result"])
-    assert ahead["result"]["parts"] and all(p["points"] == p["max_points"] for p in ahead["result"]["parts"].values())

@@ -234,9 +234,7 @@ def serve_forks(control, blocked):
                 os.setpgid(0, 0)
                 _die_with_parent()
                 try:
-                    # the answer's own blocked modules (a server started ahead of its answer learns them here)
-                    serve_answer(fds[0], fds[1], request["spawn"], [*blocked, *request.get("blocked", ())],
-                                 request.get("watch_after"))
+                    serve_answer(fds[0], fds[1], request["spawn"], blocked, request.get("watch_after"))
                 finally:
                     os._exit(0)
             for fd in fds:
@@ -263,9 +261,7 @@ def main():
                 loaded.append(name)
             except Exception:  # noqa: BLE001 - not installed or broken: a child that needs it says so itself
                 pass
-    # and every module now loaded, by its package: what a child may use without importing (before any student
-    # code ran, so the trusted side can check it against an answer's blocked modules)
-    control.send(json.dumps({"ready": loaded, "modules": sorted({m.split(".")[0] for m in sys.modules})}).encode())
+    control.send(json.dumps({"ready": loaded}).encode())
     serve_forks(control, blocked)
 
 

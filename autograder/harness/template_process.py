@@ -179,20 +179,17 @@ class Standby:
             inherited.close()
         die_with_parent(0)      # not killed with the template while idle: its socket's end tells it, and it cleans up
         from ..sandboxed_kernel import start_kernel_ahead, stop_kernel_ahead
-        from .answer_client import start_ahead_server, stop_ahead_server
-        for start in (start_kernel_ahead, start_ahead_server):
-            try:
-                start()
-            except Exception:  # noqa: BLE001 - its submission will start its own, as without a standby
-                pass
+        try:
+            start_kernel_ahead()
+        except Exception:  # noqa: BLE001 - its notebook will start its own kernel, as without a standby
+            pass
         try:
             message, fds, _, _ = socket.recv_fds(sock, 1 << 20, 2)
         except OSError:
             message, fds = b"", []
         sock.close()
-        if not message:        # the template ended: stop the kernel and the server, remove the folders (at exit)
+        if not message:        # the template ended: stop the kernel, remove the folders (exit handlers)
             stop_kernel_ahead()
-            stop_ahead_server()
             return 0
         die_with_parent()
         request = json.loads(message)
