@@ -20,6 +20,7 @@ import atexit
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -81,12 +82,26 @@ class KernelAhead:
     settings: dict          # what it was started under, compared with what the notebook would start one under
     pid: int                # the process that started it: a fork of that process does not own it
 
+    def launcher(self):
+        """The kernel's launcher process (it execs the sandbox, whose processes die with it), or None."""
+        return getattr(self.km.provisioner, "process", None)
+
+    def alive(self):
+        process = self.launcher()
+        return process is not None and process.poll() is None
+
     def stop(self):
-        from jupyter_core.utils import run_sync
-        try:
-            run_sync(self.km.shutdown_kernel)(now=True)
-        except Exception:  # noqa: BLE001 - already gone
-            pass
+        """Kill the kernel's sandbox. Not through jupyter_client's shutdown: that asks a dead or half-started
+        kernel over zmq first, and a standby found it waiting without end (CI, under load)."""
+        process = self.launcher()
+        if process is not None and process.poll() is None:
+            process.kill()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+        self.km.cleanup_connection_file()      # what the shutdown would have removed (it may live outside TMPDIR)
+        self.km.cleanup_ipc_files()
 
 
 def _settings(kernel_manager_class, transport, ip, extra_arguments):
@@ -109,14 +124,20 @@ def start_kernel_ahead():
     scratch = Path(tempfile.mkdtemp(prefix="kit-kernel-", dir=sockets))
     ip = os.path.join(sockets, "kernel")         # as the kit's nbgrader_config.py sets c.KernelManager.ip
     km = AsyncKernelManager(kernel_name=SANDBOXED_KERNEL, transport="ipc", ip=ip)
-    run_sync(km.start_kernel)(extra_arguments=HISTORY_ARGS, cwd=str(scratch),
-                              env={**os.environ, **AUTOGRADE_ENV, AHEAD: "1"})
-    # jupyter_client connected a control socket, whose zmq context runs I/O threads; a process with threads
-    # other than its own cannot fork its graders (harness/warm.py). A new context starts threads only when used.
-    km._close_control_socket()
-    km.context.destroy(linger=0)
-    km.context = type(km.context)()
-    _ahead = KernelAhead(km, scratch, _settings(AsyncKernelManager, "ipc", ip, HISTORY_ARGS), os.getpid())
+    ahead = KernelAhead(km, scratch, _settings(AsyncKernelManager, "ipc", ip, HISTORY_ARGS), os.getpid())
+    try:
+        run_sync(km.start_kernel)(extra_arguments=HISTORY_ARGS, cwd=str(scratch),
+                                  env={**os.environ, **AUTOGRADE_ENV, AHEAD: "1"})
+    except BaseException:
+        ahead.stop()
+        raise
+    finally:
+        # jupyter_client connected a control socket, whose zmq context runs I/O threads; a process with threads
+        # other than its own cannot fork its graders (harness/warm.py). A new context starts threads only when used.
+        km._close_control_socket()
+        km.context.destroy(linger=0)
+        km.context = type(km.context)()
+    _ahead = ahead
     return True
 
 
@@ -146,10 +167,7 @@ def take_kernel_ahead(execute, nb, resources):
     usable = (nb.metadata.get("kernelspec", {}).get("name") == SANDBOXED_KERNEL
               and execute.kernel_name in ("", SANDBOXED_KERNEL)
               and all(os.environ.get(k) == v for k, v in AUTOGRADE_ENV.items())
-              and wanted == ahead.settings and ahead.km.has_kernel)
-    if usable:
-        from jupyter_core.utils import run_sync
-        usable = run_sync(ahead.km.is_alive)()
+              and wanted == ahead.settings and ahead.alive())
     if not usable:
         execute.log.info("The kernel started ahead does not fit this notebook; it starts its own")
         ahead.stop()

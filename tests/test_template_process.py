@@ -9,9 +9,11 @@ the process that started it goes.
 """
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 
@@ -154,12 +156,38 @@ def test_a_reply_that_came_after_its_request_timed_out_is_not_taken_for_the_next
         theirs.close()
 
 
+@pytest.fixture
+def short_tmp():
+    """A TMPDIR whose kernel socket paths fit a Unix socket's 107 bytes (pytest's own folders, under xdist, do not:
+    the kernel cannot start there, ahead or not)."""
+    path = tempfile.mkdtemp(prefix="kit-t-", dir="/tmp")
+    os.chmod(path, 0o711)        # as /tmp: the sandboxes' uids pass through it
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
 def _spawned(template, tmp_path, name, env, standby=True, action="ahead"):
     with open(tmp_path / "out.log", "ab") as out:
         _, wait = template.spawn([sys.executable, "-m", "kit_probe_module", str(tmp_path / name), action],
                                  tmp_path, env, out.fileno(), standby=standby)
         assert wait() == 0
     return json.loads((tmp_path / name).read_text())
+
+
+def _standbys_ready(template, n=2, seconds=60):
+    """The template's n standbys and their kernels, once each has started one (not a fixed sleep: a loaded
+    machine takes longer)."""
+    end = time.monotonic() + seconds
+    while True:
+        try:
+            standbys = [p for p in psutil.Process(template.proc.pid).children()
+                        if p.status() != psutil.STATUS_ZOMBIE]
+            kernels = [s.children(recursive=True) for s in standbys]
+        except psutil.NoSuchProcess:       # a child that ended while being looked at (the last request's)
+            standbys, kernels = [], []
+        if (len(standbys) == n and all(kernels)) or time.monotonic() > end:
+            return standbys, [k for ks in kernels for k in ks]
+        time.sleep(0.2)
 
 
 def _gone(pid, seconds=10):
@@ -171,13 +199,13 @@ def _gone(pid, seconds=10):
     return False
 
 
-def test_standbys_wait_with_a_started_kernel_and_each_serves_one_request(template, tmp_path):
+def test_standbys_wait_with_a_started_kernel_and_each_serves_one_request(template, tmp_path, short_tmp):
     """The kernel started ahead is the request's alone: the next request gets another standby, another kernel;
     a request in another environment is not handed to a standby started in the old one."""
-    env = {"PATH": os.environ["PATH"], "TMPDIR": str(tmp_path)}
+    env = {"PATH": os.environ["PATH"], "TMPDIR": short_tmp}
     first = _spawned(template, tmp_path, "1.json", env)
     assert not first["kernel"]                     # nothing waited for the first: forked afresh
-    time.sleep(1)
+    _standbys_ready(template)
     second, third = (_spawned(template, tmp_path, f"{n}.json", env) for n in (2, 3))
     assert second["kernel"] and third["kernel"] and second["kernel"] != third["kernel"]
     assert len({first["pid"], second["pid"], third["pid"]}) == 3
@@ -189,20 +217,18 @@ def test_standbys_wait_with_a_started_kernel_and_each_serves_one_request(templat
 
 
 def test_standbys_that_were_never_used_stop_their_kernels_and_leave_nothing_when_the_template_ends(tmp_path,
-                                                                                                 monkeypatch):
+                                                                                                 monkeypatch,
+                                                                                                 short_tmp):
     (tmp_path / "kit_probe_module.py").write_text(PROBE)
     monkeypatch.chdir(tmp_path)
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
-    env = {"PATH": os.environ["PATH"], "TMPDIR": str(scratch)}
+    scratch = short_tmp
+    env = {"PATH": os.environ["PATH"], "TMPDIR": scratch}
     t = TemplateProcess()
     t.start({"PATH": os.environ["PATH"]})
     try:
         _spawned(t, tmp_path, "1.json", env)
-        time.sleep(3)
-        standbys = [p for p in psutil.Process(t.proc.pid).children() if p.status() != psutil.STATUS_ZOMBIE]
-        kernels = [k for s in standbys for k in s.children(recursive=True)]
-        assert len(standbys) == 2 and kernels
+        standbys, kernels = _standbys_ready(t)
+        assert len(standbys) == 2 and len(kernels) >= 2
         assert os.listdir(scratch)                 # their sockets, kernelspecs and scratch folders
     finally:
         t.close()
@@ -210,10 +236,11 @@ def test_standbys_that_were_never_used_stop_their_kernels_and_leave_nothing_when
     assert os.listdir(scratch) == []
 
 
-def test_a_kernel_started_ahead_is_used_only_under_the_settings_the_notebook_would_start_one_with(template, tmp_path):
-    env = {"PATH": os.environ["PATH"], "TMPDIR": str(tmp_path)}
+def test_a_kernel_started_ahead_is_used_only_under_the_settings_the_notebook_would_start_one_with(template, tmp_path,
+                                                                                                 short_tmp):
+    env = {"PATH": os.environ["PATH"], "TMPDIR": short_tmp}
     _spawned(template, tmp_path, "first.json", env)
-    time.sleep(1)
+    _standbys_ready(template)
     fits = _spawned(template, tmp_path, "fits.json", env, action="take-fits")
     assert fits["kernel"] and fits["taken"] and fits["copied"]          # the notebook's folder is in its scratch
     other = _spawned(template, tmp_path, "other.json", env, action="take-other-memory")
