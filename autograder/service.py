@@ -164,6 +164,10 @@ class GradingService:
         with coordinator.executor(self.workers, self.scheduler) as pool:
             while True:
                 now = time.time()
+                # a worker whose grading is done takes the next submission before this thread records,
+                # makes and releases the feedback of the one done (about a second of nbgrader, more under load)
+                done = [f for f in futures if f.done()]
+                finished = [(futures.pop(f), f) for f in done]
                 if not stop.is_set():
                     for sub in self.scan():
                         self.queue.offer(sub, now)
@@ -175,9 +179,8 @@ class GradingService:
                         if future is not None:
                             futures[future] = sub
                     self.tell_limited(now)
-                done = [f for f in futures if f.done()]
-                for future in done:
-                    self.finish(futures.pop(future), future)
+                for sub, future in finished:     # still in flight for the queue: that student waits until now
+                    self.finish(sub, future)
                 self.write_status()
                 if not futures and (stop.is_set() or (until_idle and not len(self.queue) and not self.scan())):
                     break

@@ -62,6 +62,38 @@ def test_the_per_hour_limit_holds_a_student_back_and_lets_the_others_through():
     assert q.next(now=3606).student == "ada"
 
 
+def test_a_free_worker_takes_the_next_submission_before_the_one_done_gets_its_feedback(course):
+    """The loop's order: a worker's grading done, the next submission starts before this process records
+    and releases the feedback of the one done (not after: the worker would wait for it). That student's
+    next submission still waits until then: one submission per student in flight."""
+    events = []
+
+    class Recorded(GradingService):       # the real loop and queue; grading, collect and feedback recorded
+        def prepare(self):
+            pass
+
+        def scan(self):
+            return [s for s in hand_ins if self.seen.get(s.key) is None]
+
+        def start(self, s, pool):
+            self.seen[s.key] = s.timestamp
+            events.append(("start", s.student, s.assignment))
+            return pool.submit(time.sleep, 0.05)
+
+        def finish(self, s, future):
+            events.append(("feedback", s.student, s.assignment))
+            self.queue.done(s, time.time())
+
+        def write_status(self):
+            pass
+
+    hand_ins = [sub("ada", 1), sub("ada", 2, "lenet5"), sub("bob", 3), sub("cy", 4)]
+    Recorded(course, [A], workers=1, poll_seconds=0.05, log=lambda _: None).run(threading.Event(), until_idle=True)
+    assert events == [("start", "ada", A), ("start", "bob", A), ("feedback", "ada", A),
+                      ("start", "ada", "lenet5"), ("feedback", "bob", A), ("start", "cy", A),
+                      ("feedback", "ada", "lenet5"), ("feedback", "cy", A)]
+
+
 # -- the service, through the exchange -----------------------------------------------------------------------
 
 def hand_in(course, student, *, mistake=None, text=None):
