@@ -22,6 +22,7 @@ import pytest
 
 from autograder.grading.task import run_measured
 from autograder.harness import warm
+from autograder.harness.priority import NICE_VAR
 from autograder.harness.template_process import TemplateProcess
 
 PROBE = textwrap.dedent('''
@@ -37,6 +38,8 @@ PROBE = textwrap.dedent('''
             with open(out, "w") as f:
                 json.dump({"pid": os.getpid(), "cwd": os.getcwd(), "env": dict(os.environ),
                            "kernel": ahead is not None and ahead.km.provisioner.pid, "can_fork": warm.can_fork(),
+                           "kernel_nice": ahead is not None and os.getpriority(os.PRIO_PROCESS, ahead.km.provisioner.pid),
+                           "nice": os.getpriority(os.PRIO_PROCESS, 0),
                            "sockets": sandboxed_kernel.kernel_socket_dir()}, f)
             return 0
         if action.startswith("take"):     # ExecuteContained's question: does the kernel started ahead fit?
@@ -72,7 +75,8 @@ PROBE = textwrap.dedent('''
         with open(out, "w") as f:
             json.dump({"cwd": os.getcwd(), "env": dict(os.environ), "session_leader": os.getsid(0) == os.getpid(),
                        "can_fork": warm.can_fork(), "torch_threads": torch.get_num_threads(),
-                       "hash_randomization": sys.flags.hash_randomization, "argv": sys.argv}, f)
+                       "hash_randomization": sys.flags.hash_randomization, "argv": sys.argv,
+                       "nice": os.getpriority(os.PRIO_PROCESS, 0)}, f)
         return int(action)
 ''')
 
@@ -234,6 +238,25 @@ def test_standbys_that_were_never_used_stop_their_kernels_and_leave_nothing_when
         t.close()
     assert all(_gone(p.pid) for p in standbys + kernels)
     assert os.listdir(scratch) == []
+
+
+def test_a_grading_and_all_it_starts_run_at_the_niceness_its_environment_asks_for(template, tmp_path, short_tmp):
+    """c.ClassGrading.nice reaches a grading through its environment, whichever way it starts: a fork, a standby
+    (and the kernel it started ahead), a new interpreter; the template itself and other gradings keep theirs."""
+    env = {"PATH": os.environ["PATH"], "TMPDIR": short_tmp, NICE_VAR: "7"}
+    forked = _spawned(template, tmp_path, "forked.json", env)
+    assert forked["nice"] == 7
+    standbys, kernels = _standbys_ready(template)
+    assert kernels and {p.nice() for p in standbys + kernels} == {7}
+    handed = _spawned(template, tmp_path, "handed.json", env)
+    assert handed["kernel"] and handed["nice"] == 7 and handed["kernel_nice"] == 7
+    assert _spawned(template, tmp_path, "other.json", {"PATH": os.environ["PATH"]}, standby=False,
+                    action="0")["nice"] == 0
+    assert psutil.Process(template.proc.pid).nice() == 0
+    code, log, _, _ = run_measured([sys.executable, "-c", "import sys, kit_probe_module as m; sys.exit(m.main(sys.argv[1:]))",
+                                    str(tmp_path / "new.json"), "0"], tmp_path, {**os.environ, NICE_VAR: "5"}, 120)
+    assert code == 0, log
+    assert json.loads((tmp_path / "new.json").read_text())["nice"] == 5
 
 
 def test_a_kernel_started_ahead_is_used_only_under_the_settings_the_notebook_would_start_one_with(template, tmp_path,

@@ -38,6 +38,10 @@ class ClassGrading(Configurable):
     task_timeout = Float(3600.0, help="Seconds one submission may take on a worker, notebook and hidden "
                          "graders together: a safety bound; the notebook's and the graders' own limits are "
                          "far lower.").tag(config=True)
+    nice = Integer(10, min=0, max=19, help="CPU niceness of the gradings (0 to 19): above 0, what students do on "
+                   "this machine (their notebooks, `nbgrader submit`) goes first and the gradings take what is left; "
+                   "grades do not change (the graders' limits count CPU time). 0: the same priority as everything "
+                   "else.").tag(config=True)
     max_submission_mb = Float(50.0, help="The largest submission graded, in MiB of files other than those "
                               "nbgrader takes from source/; larger ones are reported, not graded.").tag(config=True)
 
@@ -71,8 +75,9 @@ def submission_files(course, assignment, student):
 
 def new_task(course, assignment, student, files, template_db, feedback=True):
     """The Task of one collected submission, with the course's time bound."""
+    settings = ClassGrading(config=course.config)
     return Task(assignment, student, files, template_db, digest(files),
-                timeout=ClassGrading(config=course.config).task_timeout, feedback=feedback)
+                timeout=settings.task_timeout, feedback=feedback, nice=settings.nice)
 
 
 def template_gradebook(course, assignment):

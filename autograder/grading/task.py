@@ -25,6 +25,7 @@ from .. import build
 from ..course import Course
 from ..harness import proctree
 from ..harness.parent_death import die_with_parent
+from ..harness.priority import NICE_VAR, lower_priority
 from ..harness.template_process import TemplateProcess, TemplateUnavailable
 from .autograde_one import NO_FEEDBACK, failure_reason
 
@@ -41,6 +42,7 @@ class Task:
     timeout: float = 3600.0  # seconds for the whole submission (c.ClassGrading.task_timeout)
     feedback: bool = True    # make the feedback here (the service makes it after recording, provisional or not)
     warm: bool = True        # fork the grading from a warm template process (template_process.py)
+    nice: int = 10           # its CPU niceness (c.ClassGrading.nice; harness/priority.py)
 
 
 @dataclass
@@ -74,7 +76,7 @@ def grade_task(task):
             target = submitted / safe_relative(rel)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        env = build.tool_env()
+        env = {**build.tool_env(), NICE_VAR: str(task.nice)}
         # nbgrader autograde + generate_feedback in one process, forked from the warm template where there is one
         code, log, largest, total = run_measured(
             [sys.executable, "-m", "autograder.grading.autograde_one", task.assignment, task.student,
@@ -173,8 +175,11 @@ def _start(cmd, cwd, env, out, template, standby):
             return template.spawn(cmd, cwd, env, out.fileno(), standby=standby)
         except TemplateUnavailable:
             pass      # a new interpreter does the same, slower
+    def in_child():
+        die_with_parent()
+        lower_priority(env)
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                            start_new_session=True, preexec_fn=die_with_parent)
+                            start_new_session=True, preexec_fn=in_child)
     return proc.pid, proc.wait
 
 

@@ -23,6 +23,7 @@ import traceback
 
 from .parent_death import die_with_parent
 from .pinned_env import PINNED_ENV
+from .priority import lower_priority
 
 PRELOAD = ("numpy", "torch", "pytest", "autograder.harness.plugin")
 _preloaded = False
@@ -64,6 +65,7 @@ def become(cwd, env, output_fd):
     os.chdir(cwd)
     os.environ.clear()
     os.environ.update(env)
+    lower_priority(env)              # before a standby starts its kernel: the kernel inherits it
     tempfile.tempdir = None          # found again from this environment's TMPDIR, not the parent's
     sys.dont_write_bytecode = bool(env.get("PYTHONDONTWRITEBYTECODE"))
     devnull = os.open(os.devnull, os.O_RDONLY)
