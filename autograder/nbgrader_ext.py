@@ -120,6 +120,12 @@ class ExecuteContained(Execute):
     and goes on, so a function that loops forever costs the full timeout once per
     cell that calls it.) Output is capped per cell while it arrives, so a
     submission that prints without end cannot fill the grader's memory.
+
+    Where the grading process is a standby of the warm template, the notebook runs
+    in the sandboxed kernel it started ahead (sandboxed_kernel.take_kernel_ahead:
+    only if started under the settings this run would start one with; the
+    notebook's folder is copied into the kernel's, bound at /grading/notebook),
+    and this preprocessor shuts that kernel down after the run.
     """
 
     cell_timeout = Integer(30, help="Seconds a cell may run at autograde unless its source cell declares "

@@ -37,6 +37,7 @@ SANDBOX_SETTINGS = ("KIT_SANDBOX", "KIT_SANDBOX_MEMORY_GB")  # the sandbox's set
 _socket_dir = (None, None)        # (pid, path)
 _kernelspec_dir = (None, None)    # (pid, path)
 _ahead = None                     # this process's KernelAhead, until a notebook takes it
+SOCKET_PATH_MAX = 107             # bytes of a Unix socket's path (sun_path, less its closing NUL)
 
 
 def kernel_socket_dir():
@@ -44,14 +45,28 @@ def kernel_socket_dir():
 
     One per process however often it loads a course's configuration (class grading
     loads a scratch course's for every submission); a forked child makes its own.
+    In TMPDIR, or in /tmp where TMPDIR is too long a path for the sockets (zmq would
+    only say "File name too long" when the first kernel starts).
     """
     global _socket_dir
     pid, path = _socket_dir
     if pid != os.getpid() or not os.path.isdir(path):
         path = tempfile.mkdtemp(prefix="kit-kernel-sockets-")
+        if not _fits_a_socket(path):
+            os.rmdir(path)
+            path = tempfile.mkdtemp(prefix="kit-kernel-sockets-", dir="/tmp")
+            if not _fits_a_socket(path):
+                os.rmdir(path)
+                raise RuntimeError(f"no folder for the kernels' Unix sockets: {tempfile.gettempdir()} (TMPDIR) and "
+                                   f"{path} are longer than a socket path allows ({SOCKET_PATH_MAX} bytes)")
         atexit.register(shutil.rmtree, path, ignore_errors=True)
         _socket_dir = (os.getpid(), path)
     return path
+
+
+def _fits_a_socket(folder):
+    """Whether the kernels' sockets in `folder` (jupyter_client names them <ip>-<port>) fit a Unix socket's path."""
+    return len(os.fsencode(os.path.join(folder, "kernel-65535"))) <= SOCKET_PATH_MAX
 
 
 def install_sandboxed_kernelspec():

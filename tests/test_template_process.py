@@ -170,6 +170,20 @@ def short_tmp():
     shutil.rmtree(path, ignore_errors=True)
 
 
+def test_a_tmpdir_too_long_for_unix_sockets_puts_the_kernels_sockets_under_tmp(tmp_path, short_tmp):
+    long_tmp = tmp_path / ("x" * 100)
+    long_tmp.mkdir()
+    code = ("from autograder.sandboxed_kernel import kernel_socket_dir as k, _fits_a_socket as fits\n"
+            "print(k(), fits(k()))")
+    out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "TMPDIR": str(long_tmp)},
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert out[0].startswith("/tmp/kit-kernel-sockets-") and out[1] == "True"
+    assert not os.path.exists(out[0])            # removed at exit, as in TMPDIR
+    short = subprocess.run([sys.executable, "-c", code], env={**os.environ, "TMPDIR": short_tmp},
+                           capture_output=True, text=True, check=True).stdout.split()
+    assert short[0].startswith(short_tmp + "/kit-kernel-sockets-") and short[1] == "True"
+
+
 def _spawned(template, tmp_path, name, env, standby=True, action="ahead"):
     with open(tmp_path / "out.log", "ab") as out:
         _, wait = template.spawn([sys.executable, "-m", "kit_probe_module", str(tmp_path / name), action],
