@@ -147,8 +147,8 @@ def net_error(answer, kind, head):
 
 # -- compare_pooling ----------------------------------------------------------------------
 
-def compare(answer, kinds, heads, train_x, train_y, test_x, test_y, epochs, calls):
-    """compare_pooling once per (seed, global_seed) in `calls`, with every PoolingNet it makes kept."""
+def compare(answer, train_x, train_y, test_x, test_y, epochs, calls):
+    """compare_pooling once per (seed, global_seed, kinds, heads) in `calls`, with every PoolingNet it makes kept."""
     train = (torch.from_numpy(train_x), torch.from_numpy(train_y))
     test = (torch.from_numpy(test_x), torch.from_numpy(test_y))
     original = answer.PoolingNet
@@ -156,7 +156,7 @@ def compare(answer, kinds, heads, train_x, train_y, test_x, test_y, epochs, call
     results = []
     answer.PoolingNet = _recording(original, made)
     try:
-        for seed, global_seed in calls:
+        for seed, global_seed, kinds, heads in calls:
             torch.manual_seed(global_seed)     # only the answer's own seeding can make runs repeat
             made.clear()
             rows = answer.compare_pooling(kinds, heads, train, test, epochs=epochs, seed=seed)

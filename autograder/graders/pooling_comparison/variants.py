@@ -116,6 +116,12 @@ VARIANTS = (
          (_SEED, "")),
     ),
     Variant(
+        "seed_argument_ignored", "compare",
+        "every call starts from seed 0, whatever seed it is given",
+        ((_SEED, _SEED.replace("manual_seed(seed)", "manual_seed(0)")),
+         ("generator=torch.Generator().manual_seed(seed))", "generator=torch.Generator().manual_seed(0))")),
+    ),
+    Variant(
         "accuracy_on_training_data", "compare",
         "the accuracy is measured on the training images, not the test images",
         (('"accuracy": accuracy(model, test_images, test_labels)', '"accuracy": accuracy(model, train_images, train_labels)'),),
