@@ -19,10 +19,11 @@ from pathlib import Path
 
 from . import proctree, sandbox
 from .pinned_env import PINNED_ENV
+from .priority import NICE_VAR
 
 SERVER_SCRIPT = Path(__file__).with_name("answer_server.py")
 # all of the kit the sandbox sees: the server and the modules it imports (standard library and numpy aside)
-SERVER_RUNTIME = (SERVER_SCRIPT.name, "codec.py", "parent_death.py")
+SERVER_RUNTIME = (SERVER_SCRIPT.name, "codec.py", "parent_death.py", "priority.py")
 SERVER_START_TIMEOUT = 120.0     # the server imports torch before it answers: slow on a loaded machine
 CONTROL_TIMEOUT = 10.0           # a fork, a kill or a reap
 
@@ -55,7 +56,7 @@ class ForkServerError(Exception):
 def answer_env():
     """The answer processes' environment: deterministic, single-threaded, CPU only."""
     env = {**PINNED_ENV, "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
-    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):   # set on some CPUs for correctness
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", NICE_VAR):   # set on some CPUs for correctness; priority
         if key in os.environ:
             env[key] = os.environ[key]
     return env

@@ -32,6 +32,9 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import codec  # noqa: E402  (this file is run as a script, next to codec.py)
 import parent_death  # noqa: E402  (... and parent_death.py)
+import priority  # noqa: E402  (... and priority.py)
+
+priority.lower_priority(os.environ)    # its session's too: bubblewrap started a new one (harness/priority.py)
 
 import numpy as np  # noqa: E402
 

@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import sandbox
+from . import priority, sandbox
 from .answer_client import answer_env
 
 # not JPY_PARENT_PID: the parent is outside the PID namespace (bwrap --die-with-parent covers it)
@@ -36,6 +36,8 @@ PRELOADED_KERNEL = ("import sys\n"
                     "import numpy, torch\n"
                     "from ipykernel import kernelapp\n"
                     "kernelapp.launch_new_instance()\n")
+# ipykernel_launcher's steps alone (`python -m ipykernel_launcher`), for a kernel started for its notebook
+KERNEL = PRELOADED_KERNEL.replace("import numpy, torch\n", "")
 
 
 def command(connection_file, notebook_dir):
@@ -63,7 +65,8 @@ def command(connection_file, notebook_dir):
     sandbox.grant(sockets)
     env = {**answer_env(), **{k: os.environ[k] for k in PASSED_THROUGH if k in os.environ}}
     env.pop("MPLBACKEND")   # the notebook's inline plots
-    argv = [sys.executable, *(["-c", PRELOADED_KERNEL] if ahead else ["-m", "ipykernel_launcher"]),
+    # first the gradings' CPU priority, for the session bubblewrap starts (harness/priority.py)
+    argv = [sys.executable, "-c", priority.sandbox_prelude() + (PRELOADED_KERNEL if ahead else KERNEL),
             "-f", str(private_connection)]
     # this launcher only starts sandboxed kernels (with KIT_SANDBOX=off, nbgrader does not use it)
     mechanism = sandbox.isolation("on" if sandbox.mode() == "off" else None)
@@ -83,6 +86,7 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     connection_file = argv[argv.index("-f") + 1]
     cmd = command(connection_file, os.getcwd())
+    priority.lower_priority(os.environ)      # jupyter_client started this in a session of its own
     sandbox.preexec(sandbox.Limits())()
     os.execvp(cmd[0], cmd)
 
