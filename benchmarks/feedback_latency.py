@@ -130,12 +130,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rush", type=int, default=20, help="submissions in the rush (default 20)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--nice", type=int, default=10,
+                        help="c.ClassGrading.nice of the course (default 10: the students submit on the grading "
+                             "machine; 0 is the kit's default)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch course")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="kit-latency-"))
     print(f"feedback latency: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{time.strftime('%Y-%m-%d %H:%M')}, --workers {args.workers}, scratch {scratch}")
+          f"{time.strftime('%Y-%m-%d %H:%M')}, --workers {args.workers}, --nice {args.nice}, scratch {scratch}")
     klass = Class(scratch / "course")
+    with open(klass.course.root / "nbgrader_config.py", "a") as config:     # the service and the batch read it
+        config.write(f"c.ClassGrading.nice = {args.nice}\n")
     env = {**os.environ, "JUPYTER_PREFER_ENV_PATH": "1"}
     service = subprocess.Popen([sys.executable, "-m", "autograder", "serve", "--course", str(klass.course.root),
                                 "--poll", "0.5", "--workers", str(args.workers)], cwd=ROOT, env=env,

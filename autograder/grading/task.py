@@ -42,7 +42,7 @@ class Task:
     timeout: float = 3600.0  # seconds for the whole submission (c.ClassGrading.task_timeout)
     feedback: bool = True    # make the feedback here (the service makes it after recording, provisional or not)
     warm: bool = True        # fork the grading from a warm template process (template_process.py)
-    nice: int = 10           # its CPU niceness (c.ClassGrading.nice; harness/priority.py)
+    nice: int = 0            # its CPU niceness (c.ClassGrading.nice; harness/priority.py)
 
 
 @dataclass

@@ -2,8 +2,10 @@
 
 In a deadline rush every core grades; at the same priority, what students do on
 the same machine (their notebooks under JupyterHub, `nbgrader submit` itself)
-waits behind the gradings. A grade does not depend on it: the graders' time
-limits count CPU time, not wall time. The niceness travels in the grading's
+waits behind the gradings. Off by default (`c.ClassGrading.nice` 0): the
+graders' speed checks count CPU time, but their calls' limits are wall-clock
+(tens of times an honest answer's time), and a niced grading on a machine kept
+busy by other work slows down accordingly. The niceness travels in the grading's
 environment (NICE_VAR, set by grading/task.py from `c.ClassGrading.nice`), so
 whichever way a grading starts (a fork of the warm template, a standby with its
 kernel started ahead, a new interpreter) it and everything it starts get it.
