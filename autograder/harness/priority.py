@@ -15,7 +15,7 @@ session (autogroup, on in Debian's kernels): each session gets its share,
 whatever its processes' niceness, and the gradings start several (their own,
 each sandbox's). So each session leader of a grading also sets its session's
 niceness: `lower_priority` where the grading and its forks start, and inside the
-sandboxes (whose processes are no kit code's) through SANDBOX_PRELUDE, which
+sandboxes (whose processes are no kit code's) through `sandbox_prelude()`, which
 the kernel and the answer server run first. An answer could set its own
 session's back to 0 (never below): priority is courtesy, not a bound.
 
