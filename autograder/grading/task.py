@@ -175,6 +175,7 @@ def _start(cmd, cwd, env, out, template, standby):
             return template.spawn(cmd, cwd, env, out.fileno(), standby=standby)
         except TemplateUnavailable:
             pass      # a new interpreter does the same, slower
+
     def in_child():
         die_with_parent()
         lower_priority(env)

@@ -30,14 +30,13 @@ from .answer_client import answer_env
 PASSED_THROUGH = ("NBGRADER_EXECUTION", "NBGRADER_VALIDATING")
 AHEAD = "KIT_KERNEL_AHEAD"            # set: started before its notebook (cwd: the scratch directory, empty)
 AHEAD_PATH = "/grading/notebook"      # where such a kernel sees its notebook's folder (bubblewrap)
-# ipykernel_launcher's own steps, with what most notebooks import loaded while no notebook waits for it
-PRELOADED_KERNEL = ("import sys\n"
-                    "if sys.path[0] == '':\n    del sys.path[0]     # put back by the kernel, as ipykernel_launcher does\n"
-                    "import numpy, torch\n"
-                    "from ipykernel import kernelapp\n"
-                    "kernelapp.launch_new_instance()\n")
-# ipykernel_launcher's steps alone (`python -m ipykernel_launcher`), for a kernel started for its notebook
-KERNEL = PRELOADED_KERNEL.replace("import numpy, torch\n", "")
+# ipykernel_launcher's own steps (`python -m ipykernel_launcher`), for a kernel started for its notebook ...
+_PATH_AS_LAUNCHER = ("import sys\n"
+                     "if sys.path[0] == '':\n    del sys.path[0]     # put back by the kernel, as ipykernel_launcher does\n")
+_LAUNCH = "from ipykernel import kernelapp\nkernelapp.launch_new_instance()\n"
+KERNEL = _PATH_AS_LAUNCHER + _LAUNCH
+# ... and with what most notebooks import loaded while no notebook waits for it, for one started ahead
+PRELOADED_KERNEL = _PATH_AS_LAUNCHER + "import numpy, torch\n" + _LAUNCH
 
 
 def command(connection_file, notebook_dir):
