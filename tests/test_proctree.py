@@ -35,3 +35,18 @@ def test_a_gone_tree_counts_nothing():
     gone.wait()
     assert proctree.descendants(gone.pid) == [] and proctree.cpu_seconds(gone.pid) == 0
     assert proctree.memory_by_process(gone.pid) == {}
+
+
+def test_a_process_is_found_by_its_pid_and_its_clocks_read():
+    root = subprocess.Popen([sys.executable, "-c", BURN + "import time\nprint('burned', flush=True)\ntime.sleep(30)"],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert root.stdout.readline().strip() == "burned"
+        assert proctree.host_pid(root.pid, root.pid) == root.pid        # no pid namespace of its own here
+        assert proctree.host_pid(root.pid, 999_999_999) is None
+        assert 0.4 <= proctree.own_cpu_seconds(root.pid) < 5
+        assert 0 <= proctree.waited_for_cpu(root.pid) < 60
+    finally:
+        root.kill()
+        root.wait()
+    assert proctree.own_cpu_seconds(root.pid) is None and proctree.waited_for_cpu(root.pid) is None

@@ -1,13 +1,16 @@
-"""What the kernel counts for a tree of processes: CPU time and memory, read through psutil.
+"""What the kernel counts for a tree of processes: CPU time, waiting for a CPU and memory, read through psutil and /proc.
 
 Trusted measurements of untrusted processes: the answer's code can lie about
 anything it reports, not about what the kernel accounts to it. Sandboxed
 processes appear here with their host pids (bubblewrap's pid namespace hides
 the host from them, not them from the host).
 """
+import os
+
 import psutil
 
 MIB = 1 << 20
+_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def descendants(root):
@@ -29,6 +32,45 @@ def cpu_seconds(root):
             continue
         total += times.user + times.system + times.children_user + times.children_system
     return total
+
+
+def own_cpu_seconds(pid):
+    """CPU time of one process (all its threads) and the children it reaped; None if it is gone.
+
+    One read of /proc/PID/stat: cheap enough to take before every call into an answer.
+    """
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return sum(int(t) for t in fields[11:15]) / _TICKS      # utime, stime, cutime, cstime
+
+
+def waited_for_cpu(pid):
+    """Seconds the process's main thread has been runnable but waiting for a CPU (its run delay).
+
+    From /proc/PID/schedstat; None where the kernel does not keep it, or the process is gone.
+    """
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            return int(f.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def host_pid(root, pid_inside):
+    """The pid, as this process sees it, of the process below root that its own pid namespace numbers
+    `pid_inside` (bubblewrap's, or ours when there is none); None if there is none."""
+    for process in descendants(root):
+        try:
+            with open(f"/proc/{process.pid}/status") as f:
+                numbers = next((line.split()[1:] for line in f if line.startswith("NSpid:")), None)
+        except OSError:
+            continue
+        if numbers and int(numbers[-1]) == pid_inside:
+            return process.pid
+    return None
 
 
 def memory_by_process(root):
