@@ -20,3 +20,20 @@ def postgres_url():
     yield admin.rsplit("/", 1)[0] + "/" + name
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def busy_machine():
+    """Every core taken, twice over, by busy processes each in a session of its own (with Linux's
+    autogroup, sessions share the CPU: so the code under test gets a fraction of a core)."""
+    import os
+    import subprocess
+    import sys
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
+               for _ in range(2 * (os.cpu_count() or 1))]
+    try:
+        yield
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()

@@ -138,7 +138,7 @@ def test_code_that_never_returns_loses_its_points_and_the_feedback_says_where(gr
     expected = "loading your code" if case != "looper" else "time limit"
     assert expected in messages
     # the student reads which line of theirs was running
-    # (the printer's loop is two lines: the watchdog may find it on either)
+    # (the printer's loop is two lines: its report of where it was may name either)
     where = {"looper": ["it was running `"], "sleeper": ["it was running your top-level code, at: time.sleep"],
              "printer": ["it was running your top-level code, at: print(",
                          "it was running your top-level code, at: while True:"]}[case]

@@ -77,6 +77,15 @@ def nap(seconds):
     time.sleep(seconds)
     return 1
 
+def crowd(processes):
+    import os
+    for _ in range(processes):      # busy processes of its own, competing with it for the cores
+        if os.fork() == 0:
+            while True:
+                pass
+    while True:
+        pass
+
 counter = [0]
 def count():
     counter[0] += 1
@@ -249,6 +258,26 @@ def test_cpu_time_is_what_the_kernel_counted_to_the_answer_for_the_call_not_wall
     napped = student.cpu_seconds() - before
     assert 0.5 <= burned < 3
     assert napped < 0.2
+
+
+def test_waiting_for_a_cpu_does_not_count_against_a_calls_time_limit(student, busy_machine):
+    """A loaded (or niced) grading gives honest code the limits of an idle machine; waiting by choice still counts."""
+    student.call("double", 1)
+    start = time.monotonic()
+    assert student.call("burn", 1.0, timeout=1.5) == 1
+    took = time.monotonic() - start
+    assert took > 1.5, f"the load did not slow the call past its limit ({took:.1f} s): this shows nothing"
+    start = time.monotonic()
+    with pytest.raises(StudentTimeout, match="time limit"):
+        student.call("nap", 30, timeout=1.0)
+    assert time.monotonic() - start < 5
+
+
+def test_cpu_time_spread_over_processes_counts_in_full_against_the_limit(student):
+    start = time.monotonic()
+    with pytest.raises(StudentTimeout, match="time limit"):
+        student.call("crowd", 6, timeout=1.0)     # its own process: a seventh of the cores, but all of them are its
+    assert time.monotonic() - start < 2.5
 
 
 def test_state_persists_within_a_part(student):

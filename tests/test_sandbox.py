@@ -43,6 +43,17 @@ def allocate(gigabytes):
     import numpy as np
     return float(np.ones(int(gigabytes * 2**30 / 8)).sum())
 
+def burn(seconds):
+    import time
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
+    return 1
+
+def spin():
+    while True:
+        pass
+
 def fork_bomb():
     started = 0
     try:
@@ -143,6 +154,16 @@ def test_a_flood_of_subprocesses_is_capped(student):
     margin = 1 if os.geteuid() == 0 else sandbox.SHARED_UID_MARGIN    # without root: the instructor's uid, shared
     assert started <= sandbox.Limits().processes * margin
     assert time.monotonic() - start < 60
+
+
+def test_time_limits_count_the_sandboxed_process_by_its_own_clocks(student, busy_machine):
+    """Its pid inside the sandbox is found outside: waits for a CPU are not charged, and a time-out says where."""
+    student.call("burn", 0.1)
+    start = time.monotonic()
+    assert student.call("burn", 1.0, timeout=1.5) == 1
+    assert time.monotonic() - start > 1.5, "the load did not slow the call past its limit: this shows nothing"
+    with pytest.raises(StudentTimeout, match=r"time limit .* it was running `spin`, at: while True:"):
+        student.call("spin", timeout=1.0)
 
 
 def test_grading_refuses_without_a_sandbox_unless_the_instructor_accepts_the_risk(monkeypatch):

@@ -26,6 +26,7 @@ SERVER_SCRIPT = Path(__file__).with_name("answer_server.py")
 SERVER_RUNTIME = (SERVER_SCRIPT.name, "codec.py", "parent_death.py", "priority.py")
 SERVER_START_TIMEOUT = 120.0     # the server imports torch before it answers: slow on a loaded machine
 CONTROL_TIMEOUT = 10.0           # a fork, a kill or a reap
+WHERE_SIGNAL = signal.SIGUSR1    # asks a child to write where it is running to the log (answer_server.py)
 
 
 ALWAYS_PRELOADED = ("numpy", "torch")
@@ -155,26 +156,26 @@ class AnswerForkServer:
         return proctree.cpu_seconds(self.proc.pid) if self.proc is not None else 0.0
 
     # -- children ----------------------------------------------------------
-    def spawn(self, answer_file, watch_after=None):
-        """A fresh child serving `answer_file`: (pid, request stream, reply fd).
+    def spawn(self, answer_file):
+        """A fresh child serving `answer_file`: (pid as the server numbers it, request stream, reply fd).
 
-        `watch_after`: seconds after which a load still running writes where it is to the log.
+        The child writes where it is running to the log on WHERE_SIGNAL (`report_where`).
         A server left unable to fork (a previous part's processes linger, or its
         child killed it) is replaced once.
         """
         try:
-            return self._spawn(answer_file, watch_after)
+            return self._spawn(answer_file)
         except ForkServerError:
-            return self._spawn(answer_file, watch_after)
+            return self._spawn(answer_file)
 
-    def _spawn(self, answer_file, watch_after=None):
+    def _spawn(self, answer_file):
         if self.proc is None or self.proc.poll() is not None:
             self.close()
             self._start()
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
         try:
-            self._send({"spawn": str(answer_file), "watch_after": watch_after}, fds=(req_r, rep_w))
+            self._send({"spawn": str(answer_file), "where_signal": int(WHERE_SIGNAL)}, fds=(req_r, rep_w))
         except ForkServerError:
             for fd in (req_r, req_w, rep_r, rep_w):
                 os.close(fd)
@@ -185,6 +186,10 @@ class AnswerForkServer:
                 os.close(rep_w)
         pid = self._receive(CONTROL_TIMEOUT, "pid")
         return pid, os.fdopen(req_w, "wb"), rep_r
+
+    def host_pid(self, pid):
+        """This side's pid of the child the server numbers `pid` (bubblewrap gives the sandbox its own numbers)."""
+        return proctree.host_pid(self.proc.pid, pid) if self.proc is not None else None
 
     def exit_code(self, pid, timeout=5.0):
         """How a child whose pipe closed ended (None: unknown; the server was restarted)."""

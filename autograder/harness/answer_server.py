@@ -102,15 +102,16 @@ def _die_with_parent():
         pass
 
 
-def _watch(seconds):
-    """If the code about to run is still running after `seconds`, write where it is to stderr.
+def _report_where_on(signum):
+    """On signal `signum`, write where the code is running to stderr (the trusted side's request at a time limit).
 
-    The trusted side, which kills the process at its time limit, reads that from
-    the log to tell the student which line of theirs was running. faulthandler's
-    watchdog is a C thread: it reports also from inside a long numpy or torch call.
+    The trusted side, which kills the process at its time limit, sends it just
+    before and reads the report from the log to tell the student which line of
+    theirs was running. faulthandler's handler is C: it reports also from inside
+    a long numpy or torch call, or a sleep.
     """
-    if seconds:
-        faulthandler.dump_traceback_later(seconds, exit=False, file=2)
+    if signum:
+        faulthandler.register(signum, file=2, all_threads=True, chain=False)
 
 
 def _probe(compiled, source, name, answer):
@@ -134,7 +135,7 @@ def _probe(compiled, source, name, answer):
     return call
 
 
-def serve_answer(request_fd, reply_fd, answer_file, blocked, watch_after=None):
+def serve_answer(request_fd, reply_fd, answer_file, blocked, where_signal=None):
     """One child: load the answer module, then serve calls until the request pipe closes."""
     requests = os.fdopen(request_fd, "rb")
     replies = os.fdopen(reply_fd, "wb")
@@ -149,14 +150,12 @@ def serve_answer(request_fd, reply_fd, answer_file, blocked, watch_after=None):
     spec = importlib.util.spec_from_file_location(ANSWER_MODULE, answer_file)
     module = importlib.util.module_from_spec(spec)
     sys.modules[ANSWER_MODULE] = module
-    _watch(watch_after)
+    _report_where_on(where_signal)
     try:
         spec.loader.exec_module(module)
     except BaseException as exc:  # noqa: BLE001 - SystemExit at import is an answer too
-        faulthandler.cancel_dump_traceback_later()
         reply({"import_error": _describe(exc, answer_file)})
         return
-    faulthandler.cancel_dump_traceback_later()
     reply({"ready": sorted(n for n in vars(module) if not n.startswith("__"))})
     probes = {}                  # the grader's probe sources, compiled once per child
 
@@ -176,14 +175,11 @@ def serve_answer(request_fd, reply_fd, answer_file, blocked, watch_after=None):
             reply({"missing": name})
             continue
         _seed_everything()
-        _watch(request.get("watch_after"))
         try:
             value = func(*args, **kwargs)
         except BaseException as exc:  # noqa: BLE001 - incl. SystemExit/KeyboardInterrupt
-            faulthandler.cancel_dump_traceback_later()
             reply({"raised": _describe(exc, answer_file)})
             continue
-        faulthandler.cancel_dump_traceback_later()
         out = {"value": value}
         if request.get("return_args"):
             out["args_after"] = list(args)
@@ -237,7 +233,7 @@ def serve_forks(control, blocked):
                 os.setpgid(0, 0)
                 _die_with_parent()
                 try:
-                    serve_answer(fds[0], fds[1], request["spawn"], blocked, request.get("watch_after"))
+                    serve_answer(fds[0], fds[1], request["spawn"], blocked, request.get("where_signal"))
                 finally:
                     os._exit(0)
             for fd in fds:

@@ -3,8 +3,9 @@
 `StudentProcess` has the answer fork server (through `answer_client.py`) start a fresh
 process for the answer, sends it calls and decodes the replies. `StudentModule` is what the hidden graders see (the
 `student` fixture): attribute calls are forwarded to the student's functions.
-Time limits are enforced here, by the trusted side, and a student process that
-hangs, crashes or exits is killed and replaced without affecting the grader.
+Time limits are enforced here, by the trusted side (`CallClock`: time spent waiting
+for a CPU does not count), and a student process that hangs, crashes or exits is
+killed and replaced without affecting the grader.
 """
 import inspect
 import os
@@ -17,30 +18,78 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import codec, sandbox
-from .answer_client import AnswerForkServer, ForkServerError
+from . import codec, proctree, sandbox
+from .answer_client import WHERE_SIGNAL, AnswerForkServer, ForkServerError
 
 DEFAULT_CALL_TIMEOUT = 30.0
 LOAD_TIMEOUT = 60.0          # loading the answer module (its top-level code runs; honest code: a second or two)
 HANG_BUDGET = 45.0           # seconds a submission may spend in calls that time out, over all its parts
 AFTER_BUDGET = 5.0           # a call's limit once that is spent
+WHERE_WAIT = 2.0             # seconds a timed-out process has to write where it was before it is killed
+WHERE_MARK = "--- where the answer was at its time limit ---"
+_CPUS = max(1, os.cpu_count() or 1)   # how fast the answer's processes can use CPU time, at most
 
 
-def _watch_after(limit):
-    """When the answer's watchdog reports where it is: shortly before the trusted side kills it."""
-    return max(limit - 1.0, limit * 0.8)
+class CallClock:
+    """How much of its time limit a call into the answer (or its load) has used.
+
+    The larger of two clocks: the CPU time of the answer's processes since the
+    call began (work spread over threads or subprocesses counts in full), and the
+    call's wall-clock time minus the time the process serving it was runnable
+    but waiting for a CPU (so code that sleeps or blocks is charged as it
+    waits). Neither grows when other gradings, or a niced grading's neighbours,
+    take the cores: an honest answer meets the same limits on a loaded machine
+    as on an idle one. Where the kernel keeps no run delays (no
+    /proc/PID/schedstat) or the process cannot be found, the second clock is
+    plain wall-clock time.
+
+    Reading the clocks walks /proc, so it is done only when the limit could
+    have been reached (a quick call never reads them): no sooner than the time
+    left divided by the cores.
+    """
+
+    def __init__(self, limit, pid, forked_at=None):
+        """`pid`: the process serving the call, as this side numbers it (None: unknown);
+        `forked_at`: for a process forked for this (its load), when: its counts start at zero then."""
+        self.limit, self.pid = limit, pid
+        fresh = forked_at is not None or pid is None
+        self.started = time.monotonic() if forked_at is None else forked_at
+        self.cpu_before = 0.0 if fresh else (proctree.own_cpu_seconds(pid) or 0.0)
+        self.waited_before = 0.0 if fresh else proctree.waited_for_cpu(pid)
+        self._next_look = self.started + limit / _CPUS
+
+    def used(self):
+        wall = time.monotonic() - self.started
+        if self.pid is None:
+            return wall
+        waited = proctree.waited_for_cpu(self.pid)
+        excused = waited - self.waited_before if waited is not None and self.waited_before is not None else 0.0
+        return max(wall - max(excused, 0.0), proctree.cpu_seconds(self.pid) - self.cpu_before)
+
+    def expired(self):
+        """(whether the call has used its limit, seconds until it is worth asking again)."""
+        now = time.monotonic()
+        if now < self._next_look:
+            return False, self._next_look - now
+        left = self.limit - self.used()
+        if left <= 0:
+            return True, 0.0
+        self._next_look = now + max(0.05, left / _CPUS)
+        return False, self._next_look - now
 
 
 class HangBudget:
     """What time-outs may cost one submission, shared by all its parts (one per answer file).
 
     A part that hits its time limit fails its later calls at once (StudentModule);
-    this bounds the parts together. The first time-out costs the call's own limit;
-    after it, each call gets what is left of HANG_BUDGET, and once that is spent,
-    AFTER_BUDGET seconds: a submission whose every function loops forever is graded
-    in about a minute more than an honest one, whatever the graders' own limits.
-    Honest code never times out, so it never meets a shortened limit. An answer
-    that could not load in time is not loaded again.
+    this bounds the parts together. The first time-out costs the call's own limit,
+    on the call's own clock (CallClock: on a loaded machine it takes longer by the
+    wall clock), and is charged the wall-clock seconds it took; after it, each call
+    gets what is left of HANG_BUDGET, and once that is spent, AFTER_BUDGET seconds,
+    both by the wall clock: a submission whose every function loops forever is
+    graded in about a minute more than an honest one (its first limit aside),
+    whatever the graders' own limits. Honest code never times out, so it never
+    meets a shortened limit. An answer that could not load in time is not loaded again.
     """
 
     def __init__(self, seconds=HANG_BUDGET, after=AFTER_BUDGET):
@@ -50,12 +99,13 @@ class HangBudget:
         self.load_failure = None
 
     def limit(self, own):
-        """The time limit of a call whose own limit is `own`."""
+        """The time limit of a call whose own limit is `own` (on the wall clock once `timeouts`)."""
         if not self.timeouts:
             return own
         return min(own, max(self.seconds - self.spent, self.after))
 
     def charge(self, seconds):
+        """A time-out that took `seconds` by the wall clock."""
         self.timeouts += 1
         self.spent += seconds
 
@@ -65,7 +115,9 @@ class StudentError(Exception):
 
 
 class StudentTimeout(StudentError):
-    pass
+    def __init__(self, message, seconds=0.0):
+        super().__init__(message)
+        self.seconds = seconds       # by the wall clock, from the call's start to its end
 
 
 class StudentCrash(StudentError):
@@ -134,7 +186,8 @@ class StudentProcess:
         self._own_server = server is None
         self.server = server or AnswerForkServer(Path(self.answer_file).parent, blocked_modules=blocked_modules,
                                                  sandboxed=sandboxed, limits=self.limits)
-        self.pid = None
+        self.pid = None              # the child, as the fork server numbers it
+        self.host_pid = None         # ... and as this side does (its CPU time and waits are read from /proc)
         self.names = None
         self.load_failure = None     # an answer that cannot load fails every call the same way
         self._source = None
@@ -156,16 +209,18 @@ class StudentProcess:
     def _start(self):
         self._source_lines()          # as written, before the answer's code runs (it may rewrite the file)
         limit = self.budget.limit(LOAD_TIMEOUT)
-        log_offset = self._log_size()
+        started = time.monotonic()
         try:
-            self.pid, self._requests, self._reply_fd = self.server.spawn(self.answer_file, _watch_after(limit))
+            self.pid, self._requests, self._reply_fd = self.server.spawn(self.answer_file)
         except ForkServerError as exc:
             raise StudentCrash(f"your code's process could not be started ({exc})") from None
+        self.host_pid = self.server.host_pid(self.pid)
+        clock = CallClock(limit, self._clocked_pid(), forked_at=started)
         try:
-            hello = self._read_reply(limit, during="loading your code (its top-level statements)")
+            hello = self._read_reply(clock, during="loading your code (its top-level statements)")
         except StudentTimeout as exc:
-            self.budget.charge(limit)
-            raise StudentTimeout(f"{exc}{self._where(log_offset)}") from None
+            self.budget.charge(exc.seconds)
+            raise
         if "import_error" in hello:
             info = hello["import_error"]
             self.close()
@@ -183,7 +238,7 @@ class StudentProcess:
     def _close_child(self, kill=True):
         if self.pid is not None and kill:
             self.server.kill(self.pid)
-        self.pid = None
+        self.pid = self.host_pid = None
         if getattr(self, "_requests", None) is not None:
             try:
                 self._requests.close()
@@ -205,18 +260,15 @@ class StudentProcess:
         if probe is None and name not in self.names:
             raise MissingFunction(f"your code does not define `{name}`")
         payload = codec.encode({"name": name, "args": list(args), "kwargs": dict(kwargs),
-                                "return_args": return_args, "probe": probe, "watch_after": _watch_after(timeout)})
-        log_offset = self._log_size()
+                                "return_args": return_args, "probe": probe})
         started = time.perf_counter()
+        clock = CallClock(timeout, self._clocked_pid())
         try:
             codec.write_frame(self._requests, payload)
         except (BrokenPipeError, OSError):
             self._crashed(f"while calling {name}")
         during = "the grader ran your code" if probe is not None else f"running {name}"
-        try:
-            reply = self._read_reply(timeout, during=during)
-        except StudentTimeout as exc:
-            raise StudentTimeout(f"{exc}{self._where(log_offset)}") from None
+        reply = self._read_reply(clock, during=during)
         seconds = time.perf_counter() - started
         if "raised" in reply:
             raise _builtin_exception(reply["raised"])
@@ -228,27 +280,41 @@ class StudentProcess:
         return CallResult(reply.get("value"), reply.get("args_after"),
                           reply.get("kwargs_after"), seconds)
 
-    def _log_size(self):
-        try:
-            return os.path.getsize(self.server.log_path)
-        except OSError:
-            return 0
+    def _clocked_pid(self):
+        """The process whose own time a call's limit counts (CallClock); None, the wall clock, once this
+        submission has timed out: the hang budget then bounds what its time-outs cost on the wall clock."""
+        return None if self.budget.timeouts else self.host_pid
 
-    def _where(self, log_offset):
-        """Where the student's code was when the time ran out, from the watchdog's report in the log ('' if unknown).
+    def _where(self):
+        """Where the student's code is running, as its process writes it when asked ('' if it does not say).
 
-        The report is written by the answer's own process, so it is only ever shown
-        to that student, and only as a line of their own code.
+        The child writes its stack on WHERE_SIGNAL (answer_server.py), after the
+        mark this side writes to the log; the report comes from the answer's own
+        process, so it is only ever shown to that student, and only as a line of
+        their own code.
         """
+        if self.host_pid is None:
+            return ""
         try:
-            with open(self.server.log_path, "rb") as log:
-                log.seek(log_offset)
-                text = log.read(1 << 16).decode(errors="replace")
+            with open(self.server.log_path, "ab") as log:
+                log.write(f"\n{WHERE_MARK}\n".encode())
+                mark = log.tell()
+            os.kill(self.host_pid, WHERE_SIGNAL)
         except OSError:
             return ""
-        if "Timeout (" not in text:
-            return ""
-        for line in text.rsplit("Timeout (", 1)[1].splitlines():     # most recent call first
+        text, deadline = "", time.monotonic() + WHERE_WAIT
+        while time.monotonic() < deadline:    # until the report has stopped growing
+            time.sleep(0.05)
+            try:
+                with open(self.server.log_path, "rb") as log:
+                    log.seek(mark)
+                    now = log.read(1 << 16).decode(errors="replace")
+            except OSError:
+                return ""
+            if now and now == text:
+                break
+            text = now
+        for line in text.split(WHERE_MARK)[0].splitlines():     # most recent call first
             match = re.match(r'\s*File "(.*)", line (\d+) in (\S+)', line)
             if match and match.group(1) == self.answer_file:
                 number, function = int(match.group(2)), match.group(3)
@@ -266,14 +332,16 @@ class StudentProcess:
                 self._source = []
         return self._source
 
-    def _read_exact(self, n, deadline, during):
+    def _read_exact(self, n, clock, during):
         chunks, need = [], n
         while need:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            expired, wait = clock.expired()
+            if expired:
+                where = self._where()
                 self._close_child()
-                raise StudentTimeout(f"time limit ({self._limit:g} s) exceeded while {during}")
-            ready, _, _ = select.select([self._reply_fd], [], [], remaining)
+                raise StudentTimeout(f"time limit ({clock.limit:g} s) exceeded while {during}{where}",
+                                     seconds=time.monotonic() - clock.started)
+            ready, _, _ = select.select([self._reply_fd], [], [], wait)
             if not ready:
                 continue
             chunk = os.read(self._reply_fd, min(need, 1 << 20))
@@ -283,11 +351,9 @@ class StudentProcess:
             need -= len(chunk)
         return b"".join(chunks)
 
-    def _read_reply(self, timeout, during):
-        self._limit = timeout
-        deadline = time.monotonic() + timeout
+    def _read_reply(self, clock, during):
         try:
-            frame = codec.read_frame(lambda n: self._read_exact(n, deadline, during))
+            frame = codec.read_frame(lambda n: self._read_exact(n, clock, during))
         except codec.FrameTooLarge:
             self._close_child()
             raise StudentCrash("your code's process sent back too much data") from None
@@ -367,7 +433,7 @@ class StudentModule:
         except StudentTimeout as exc:
             self._timed_out = str(exc)
             if "loading your code" not in str(exc):      # the load charged the budget itself
-                budget.charge(limit)
+                budget.charge(exc.seconds)
             raise
 
     def __getattr__(self, name):
