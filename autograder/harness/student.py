@@ -3,8 +3,8 @@
 `StudentProcess` has the answer fork server (through `answer_client.py`) start a fresh
 process for the answer, sends it calls and decodes the replies. `StudentModule` is what the hidden graders see (the
 `student` fixture): attribute calls are forwarded to the student's functions.
-Time limits are enforced here, by the trusted side (`CallClock`: time spent waiting
-for a CPU does not count), and a student process that hangs, crashes or exits is
+Time limits are enforced here, by the trusted side (`call_clock.CallClock`: time spent
+waiting for a CPU does not count), and a student process that hangs, crashes or exits is
 killed and replaced without affecting the grader.
 """
 import inspect
@@ -18,8 +18,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import codec, proctree, sandbox
+from . import codec, sandbox
 from .answer_client import WHERE_SIGNAL, AnswerForkServer, ForkServerError
+from .call_clock import CallClock
 
 DEFAULT_CALL_TIMEOUT = 30.0
 LOAD_TIMEOUT = 60.0          # loading the answer module (its top-level code runs; honest code: a second or two)
@@ -27,57 +28,6 @@ HANG_BUDGET = 45.0           # seconds a submission may spend in calls that time
 AFTER_BUDGET = 5.0           # a call's limit once that is spent
 WHERE_WAIT = 2.0             # seconds a timed-out process has to write where it was before it is killed
 WHERE_MARK = "--- where the answer was at its time limit ---"
-_CPUS = max(1, os.cpu_count() or 1)   # how fast the answer's processes can use CPU time, at most
-
-
-class CallClock:
-    """How much of its time limit a call into the answer (or its load) has used.
-
-    The larger of two clocks: the CPU time of the answer's processes since the
-    call began (work spread over threads or subprocesses counts in full), and the
-    call's wall-clock time minus the time the process serving it was runnable
-    but waiting for a CPU (so code that sleeps or blocks is charged as it
-    waits). Neither grows when other gradings, or a niced grading's neighbours,
-    take the cores: an honest answer meets the same limits on a loaded machine
-    as on an idle one. Where the kernel keeps no run delays (no
-    /proc/PID/schedstat) or the process cannot be found, the second clock is
-    plain wall-clock time.
-
-    Reading the clocks walks /proc, so it is done only when the limit could
-    have been reached (a quick call never reads them): no sooner than the time
-    left divided by the cores.
-    """
-
-    def __init__(self, limit, pid, forked_at=None):
-        """`pid`: the process serving the call, as this side numbers it (None: unknown);
-        `forked_at`: for a process forked for this (its load), when: its counts start at zero then."""
-        self.limit, self.pid = limit, pid
-        fresh = forked_at is not None or pid is None
-        self.started = time.monotonic() if forked_at is None else forked_at
-        self.cpu_before = 0.0 if fresh else (proctree.own_cpu_seconds(pid) or 0.0)
-        self.waited_before = 0.0 if fresh else proctree.waited_for_cpu(pid)
-        self._next_look = self.started + limit / _CPUS
-
-    def used(self):
-        wall = time.monotonic() - self.started
-        if self.pid is None:
-            return wall
-        waited = proctree.waited_for_cpu(self.pid)
-        excused = waited - self.waited_before if waited is not None and self.waited_before is not None else 0.0
-        return max(wall - max(excused, 0.0), proctree.cpu_seconds(self.pid) - self.cpu_before)
-
-    def expired(self):
-        """(whether the call has used its limit, seconds until it is worth asking again)."""
-        now = time.monotonic()
-        if now < self._next_look:
-            return False, self._next_look - now
-        left = self.limit - self.used()
-        if left <= 0:
-            return True, 0.0
-        self._next_look = now + max(0.05, left / _CPUS)
-        return False, self._next_look - now
-
-
 class HangBudget:
     """What time-outs may cost one submission, shared by all its parts (one per answer file).
 
