@@ -265,11 +265,11 @@ def test_submissions_of_assignments_that_took_longest_before_are_graded_first(tm
 
 
 def test_the_course_config_sets_the_gradings_niceness(tmp_path):
-    """c.ClassGrading.nice reaches each Task (and so its environment, harness/priority.py); 0 unless set."""
+    """c.ClassGrading.nice reaches each Task (and so its environment, harness/priority.py); 10 unless set."""
     from autograder.course import Course
     from autograder.grading.coordinator import new_task
     course = Course(tmp_path / "course").create()
-    assert new_task(course, "maxpool", "ada", {}, b"").nice == 0
+    assert new_task(course, "maxpool", "ada", {}, b"").nice == 10
     with open(course.root / "nbgrader_config.py", "a") as config:
         config.write("c.ClassGrading.nice = 7\n")
     assert new_task(Course(course.root), "maxpool", "ada", {}, b"").nice == 7

@@ -38,11 +38,11 @@ class ClassGrading(Configurable):
     task_timeout = Float(3600.0, help="Seconds one submission may take on a worker, notebook and hidden "
                          "graders together: a safety bound; the notebook's and the graders' own limits are "
                          "far lower.").tag(config=True)
-    nice = Integer(0, min=0, max=19, help="CPU niceness of the gradings (0 to 19), their sessions included: "
-                   "above 0, what students do on this machine (their notebooks, `nbgrader submit`) goes first "
-                   "and the gradings take what is left. The graders' calls have wall-clock limits (tens of times "
-                   "an honest answer's time), so on a machine kept busy by other work a niced grading could "
-                   "reach one: leave it at 0 where the machine is often saturated.").tag(config=True)
+    nice = Integer(10, min=0, max=19, help="CPU niceness of the gradings (0 to 19), their sessions included: "
+                   "above 0, what students and the instructor do on this machine (notebooks, `nbgrader submit`) "
+                   "goes first and the gradings take what is left. Time limits do not count time spent waiting "
+                   "for a CPU (harness/call_clock.py), so it costs no answer points; only the notebook's total "
+                   "(ExecuteContained.notebook_timeout) is on the wall clock.").tag(config=True)
     max_submission_mb = Float(50.0, help="The largest submission graded, in MiB of files other than those "
                               "nbgrader takes from source/; larger ones are reported, not graded.").tag(config=True)
 
