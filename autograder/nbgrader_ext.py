@@ -3,14 +3,12 @@
 Each is a small nbgrader preprocessor with one job, in the style of nbgrader's
 own: they run in nbgrader's process, never in the student's kernel.
 """
-import asyncio
 import json
 import os
 import time
 from pathlib import Path
 
 import nbformat
-from jupyter_core.utils import ensure_async
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
@@ -21,8 +19,7 @@ from . import assignments, notebooks
 from .exchange_guards import PROVISIONAL
 from .grading.autograde_one import shorten
 from .harness import runner, sandbox
-from .harness.call_clock import CallClock
-from .sandboxed_kernel import SANDBOXED_KERNEL, install_sandboxed_kernelspec, kernel_pid, take_kernel_ahead
+from .sandboxed_kernel import SANDBOXED_KERNEL, install_sandboxed_kernelspec, take_kernel_ahead
 
 
 class RestoreDeletedCells(NbGraderPreprocessor):
@@ -116,9 +113,7 @@ class ExecuteContained(Execute):
     notebook needs only enough time to run honest code. A cell gets the budget
     its source cell declares (`"kit": {"timeout": seconds}` in the source
     notebook's cell metadata, looked up by grade id: a submission cannot raise
-    it) or `cell_timeout`, never more than what is left of `notebook_timeout`,
-    counted on its kernel's own clock (harness/call_clock.py: time the kernel
-    waits for a CPU does not count; `notebook_timeout` is on the wall clock).
+    it) or `cell_timeout`, never more than what is left of `notebook_timeout`.
     The first cell that runs out of time, or a kernel killed or hung by student
     code, ends the run: the cells that ran keep their outputs, the timed-out cell
     says so in the feedback, the rest stay unexecuted. (nbgrader alone interrupts
@@ -144,7 +139,6 @@ class ExecuteContained(Execute):
         self._budgets = _declared_budgets(self.config, resources)
         self._deadline = time.monotonic() + self.notebook_timeout
         self._output_chars = {}
-        self._kernel, self._cell_clock = None, None
         self.timeout_func = self._cell_budget
         ahead = take_kernel_ahead(self, nb, resources) if km is None else None
         try:
@@ -159,12 +153,6 @@ class ExecuteContained(Execute):
                 self._cleanup_kernel()      # nbclient shuts down only the kernels it started
         return nb, resources
 
-    def _kernel_pid(self):
-        """The kernel's own process, looked up once per run (None: cells are timed on the wall clock)."""
-        if self._kernel is None and self.km is not None:
-            self._kernel = kernel_pid(self.km) or 0
-        return self._kernel or None
-
     def _cell_budget(self, cell):
         declared = self._budgets.get(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id"))
         left = self._deadline - time.monotonic()
@@ -173,22 +161,9 @@ class ExecuteContained(Execute):
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code" and cell.source.strip() and time.monotonic() >= self._deadline:
             raise _timeout(cell, f"the notebook's {self.notebook_timeout} s were spent before this cell")
-        self._cell_clock = CallClock(self._cell_budget(cell), self._kernel_pid())
         return super().preprocess_cell(cell, resources, index)
 
     async def _async_handle_timeout(self, timeout, cell=None):
-        # nbclient waited `timeout` s by the wall clock; a cell's budget is on its kernel's own clock
-        # (harness/call_clock.py): so wait on while the kernel was kept waiting for a CPU, until its reply is in
-        clock = self._cell_clock
-        if clock is not None:
-            clock.limit = timeout
-            while not await ensure_async(self.kc.shell_channel.msg_ready()):
-                expired, wait = clock.expired()
-                if expired:
-                    break
-                await asyncio.sleep(min(wait, 0.1))
-            else:
-                return None          # nbclient reads the reply
         # end the run here (nbgrader would interrupt and go on to the next cell)
         raise _timeout(cell, f"this cell did not finish within {timeout} s")
 

@@ -26,7 +26,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .harness import proctree, sandbox
+from .harness import sandbox
 from .harness.kernel_launcher import AHEAD
 
 SANDBOXED_KERNEL = "kit-sandboxed-python3"
@@ -162,25 +162,6 @@ def stop_kernel_ahead():
     if _ahead is not None and _ahead.pid == os.getpid():
         _ahead.stop()
     _ahead = None
-
-
-def kernel_pid(km):
-    """The kernel's own process, as this side numbers it: below its launcher (the sandbox's processes), the
-    shallowest one whose command line names the kernel's connection file; None if there is none (yet).
-
-    What a cell's time limit reads the kernel's clocks from (ExecuteContained, harness/call_clock.py).
-    """
-    launcher = getattr(getattr(km, "provisioner", None), "pid", None)
-    name = Path(getattr(km, "connection_file", "") or "").name
-    if launcher is None or not name:
-        return None
-    for process in proctree.descendants(launcher):       # the root first, each parent before its children
-        try:
-            if any(Path(arg).name == name for arg in process.cmdline()[1:]) and process.name().startswith("python"):
-                return process.pid
-        except proctree.psutil.Error:
-            continue
-    return None
 
 
 def take_kernel_ahead(execute, nb, resources):

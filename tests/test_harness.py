@@ -260,8 +260,11 @@ def test_cpu_time_is_what_the_kernel_counted_to_the_answer_for_the_call_not_wall
     assert napped < 0.2
 
 
-def test_waiting_for_a_cpu_does_not_count_against_a_calls_time_limit(student, busy_machine):
-    """A loaded (or niced) grading gives honest code the limits of an idle machine; waiting by choice still counts."""
+def test_waiting_for_a_cpu_does_not_count_against_a_calls_time_limit(student, busy_machine, monkeypatch):
+    """A loaded (or niced) grading gives honest code the limits of an idle machine; waiting by choice still counts.
+    (The wall-clock safety bound, tested below, moved out of the way: the load here is not measured.)"""
+    from autograder.harness import call_clock
+    monkeypatch.setattr(call_clock, "WALL_FACTOR", 100.0)
     student.call("double", 1)
     start = time.monotonic()
     assert student.call("burn", 1.0, timeout=1.5) == 1
@@ -271,6 +274,17 @@ def test_waiting_for_a_cpu_does_not_count_against_a_calls_time_limit(student, bu
     with pytest.raises(StudentTimeout, match="time limit"):
         student.call("nap", 30, timeout=1.0)
     assert time.monotonic() - start < 5
+
+
+def test_a_call_ends_at_one_and_a_half_times_its_limit_by_the_wall_clock_however_loaded(student, busy_machine):
+    """The safety bound that keeps a hang's cost bounded on a loaded machine (call_clock.WALL_FACTOR)."""
+    student.call("double", 1)
+    before, start = student.cpu_seconds(), time.monotonic()
+    with pytest.raises(StudentTimeout, match="time limit"):
+        student.call("burn", 100, timeout=4.0)
+    took, burned = time.monotonic() - start, student.cpu_seconds() - before
+    assert burned < 3.8, f"the call had {burned:.1f} s of CPU: its own clock, not the bound, ended it"
+    assert 5.9 < took < 8.5      # 6 s, and the report of where it was
 
 
 def test_cpu_time_spread_over_processes_counts_in_full_against_the_limit(student):

@@ -40,9 +40,10 @@ class ClassGrading(Configurable):
                          "far lower.").tag(config=True)
     nice = Integer(10, min=0, max=19, help="CPU niceness of the gradings (0 to 19), their sessions included: "
                    "above 0, what students and the instructor do on this machine (notebooks, `nbgrader submit`) "
-                   "goes first and the gradings take what is left. Time limits do not count time spent waiting "
-                   "for a CPU (harness/call_clock.py), so it costs no answer points; only the notebook's total "
-                   "(ExecuteContained.notebook_timeout) is on the wall clock.").tag(config=True)
+                   "goes first and the gradings take what is left. The graders' time limits do not count time "
+                   "spent waiting for a CPU (harness/call_clock.py), so it costs no answer points; the notebook's "
+                   "cell budgets are wall-clock (no points depend on them): on a machine kept saturated by other "
+                   "work, set 0.").tag(config=True)
     max_submission_mb = Float(50.0, help="The largest submission graded, in MiB of files other than those "
                               "nbgrader takes from source/; larger ones are reported, not graded.").tag(config=True)
 

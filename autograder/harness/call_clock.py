@@ -9,10 +9,11 @@ import time
 from . import proctree
 
 _CPUS = max(1, os.cpu_count() or 1)   # how fast the answer's processes can use CPU time, at most
+WALL_FACTOR = 1.5    # a call ends at this many times its limit by the wall clock, however loaded the machine
 
 
 class CallClock:
-    """How much of its time limit a call into the answer (or its load, or a notebook's cell) has used.
+    """How much of its time limit a call into the answer (or its load) has used.
 
     The larger of two clocks: the CPU time of the answer's processes since the
     call began (work spread over threads or subprocesses counts in full), and the
@@ -23,6 +24,11 @@ class CallClock:
     as on an idle one. Where the kernel keeps no run delays (no
     /proc/PID/schedstat) or the process cannot be found, the second clock is
     plain wall-clock time.
+
+    A safety bound on the wall clock stays: WALL_FACTOR times the limit. It keeps
+    what a hanging submission costs bounded on a loaded machine (its first
+    time-out would otherwise stretch with the load); an honest call, tens of
+    times quicker than its limit, meets it only on a machine slowed that many times.
 
     Reading the clocks walks /proc, so it is done only when the limit could
     have been reached (a quick call never reads them): no sooner than the time
@@ -40,6 +46,7 @@ class CallClock:
         self._next_look = self.started + limit / _CPUS
 
     def used(self):
+        """Seconds of the limit used (the larger clock; the wall clock where `pid` is None)."""
         wall = time.monotonic() - self.started
         if self.pid is None:
             return wall
@@ -50,10 +57,11 @@ class CallClock:
     def expired(self):
         """(whether the call has used its limit, seconds until it is worth asking again)."""
         now = time.monotonic()
+        wall_left = self.started + self.limit * WALL_FACTOR - now
         if now < self._next_look:
-            return False, self._next_look - now
+            return wall_left <= 0, min(self._next_look - now, max(wall_left, 0.0))
         left = self.limit - self.used()
-        if left <= 0:
+        if left <= 0 or wall_left <= 0:
             return True, 0.0
         self._next_look = now + max(0.05, left / _CPUS)
-        return False, self._next_look - now
+        return False, min(self._next_look - now, wall_left)

@@ -23,7 +23,7 @@ from .answer_client import WHERE_SIGNAL, AnswerForkServer, ForkServerError
 from .call_clock import CallClock
 
 DEFAULT_CALL_TIMEOUT = 30.0
-LOAD_TIMEOUT = 60.0          # loading the answer module (its top-level code runs; honest code: a second or two)
+LOAD_TIMEOUT = 20.0          # loading the answer module (its top-level code runs; honest code: a second or two)
 HANG_BUDGET = 45.0           # seconds a submission may spend in calls that time out, over all its parts
 AFTER_BUDGET = 5.0           # a call's limit once that is spent
 WHERE_WAIT = 2.0             # seconds a timed-out process has to write where it was before it is killed
