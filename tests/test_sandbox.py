@@ -165,7 +165,7 @@ def test_time_limits_count_the_sandboxed_process_by_its_own_clocks(student, busy
     start = time.monotonic()
     assert student.call("burn", 1.0, timeout=1.5) == 1
     assert time.monotonic() - start > 1.5, "the load did not slow the call past its limit: this shows nothing"
-    with pytest.raises(StudentTimeout, match=r"time limit .* it was running `spin`, at: while True:"):
+    with pytest.raises(StudentTimeout, match=r"time limit .* it was running `spin`, at: (while True:|pass)"):
         student.call("spin", timeout=1.0)
 
 
