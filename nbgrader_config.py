@@ -88,5 +88,5 @@ c.FormgradeExtension.debug = False
 #   c.SimilarityReport.threshold      autograder/similarity.py   pairs named in the similarity summary
 #   c.ClassGrading.workers/scheduler  autograder/grading/coordinator.py   where `./run grade` and `./run serve` grade
 #   c.ClassGrading.task_timeout, c.ClassGrading.max_submission_mb           bounds per submission
-#   c.ClassGrading.nice               the gradings' CPU niceness (0; 10 where students work on the grading machine)
+#   c.ClassGrading.nice               the gradings' CPU niceness (10): students' work on the machine goes first
 #   c.Sandbox.memory_gb               autograder/nbgrader_ext.py  the memory of a sandbox

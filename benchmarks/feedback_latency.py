@@ -131,8 +131,8 @@ def main():
     parser.add_argument("--rush", type=int, default=20, help="submissions in the rush (default 20)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--nice", type=int, default=10,
-                        help="c.ClassGrading.nice of the course (default 10: the students submit on the grading "
-                             "machine; 0 is the kit's default)")
+                        help="c.ClassGrading.nice of the course (default 10, the kit's: the students submit on "
+                             "the grading machine)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch course")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="kit-latency-"))

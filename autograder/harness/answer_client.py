@@ -159,7 +159,7 @@ class AnswerForkServer:
     def spawn(self, answer_file):
         """A fresh child serving `answer_file`: (pid as the server numbers it, request stream, reply fd).
 
-        The child writes where it is running to the log on WHERE_SIGNAL (`report_where`).
+        The child writes where it is running to the log on WHERE_SIGNAL (answer_server.py).
         A server left unable to fork (a previous part's processes linger, or its
         child killed it) is replaced once.
         """

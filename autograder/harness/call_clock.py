@@ -1,7 +1,7 @@
 """Time limits that load cannot reach: a call is charged its own time, not the machine's.
 
-Used by the graders' calls into the answer (student.py) and by the notebook's
-cells at autograde (nbgrader_ext.ExecuteContained).
+Used by the graders' calls into the answer and its load (student.py). The
+notebook's cells at autograde stay on the wall clock (README, "Bounded grading").
 """
 import os
 import time

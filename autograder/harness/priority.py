@@ -2,10 +2,9 @@
 
 In a deadline rush every core grades; at the same priority, what students do on
 the same machine (their notebooks under JupyterHub, `nbgrader submit` itself)
-waits behind the gradings. Off by default (`c.ClassGrading.nice` 0): the
-graders' speed checks count CPU time, but their calls' limits are wall-clock
-(tens of times an honest answer's time), and a niced grading on a machine kept
-busy by other work slows down accordingly. The niceness travels in the grading's
+waits behind the gradings. So gradings run niced (`c.ClassGrading.nice`, 10 by
+default); a grade does not depend on it, since the graders' time limits do not
+count time spent waiting for a CPU (call_clock.py). The niceness travels in the grading's
 environment (NICE_VAR, set by grading/task.py from `c.ClassGrading.nice`), so
 whichever way a grading starts (a fork of the warm template, a standby with its
 kernel started ahead, a new interpreter) it and everything it starts get it.

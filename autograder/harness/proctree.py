@@ -5,12 +5,9 @@ anything it reports, not about what the kernel accounts to it. Sandboxed
 processes appear here with their host pids (bubblewrap's pid namespace hides
 the host from them, not them from the host).
 """
-import os
-
 import psutil
 
 MIB = 1 << 20
-_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def descendants(root):
@@ -30,21 +27,20 @@ def cpu_seconds(root):
             times = process.cpu_times()
         except psutil.Error:      # ended since the tree was read: its time is in its parent's children_*
             continue
-        total += times.user + times.system + times.children_user + times.children_system
+        total += _with_reaped(times)
     return total
 
 
 def own_cpu_seconds(pid):
     """CPU time of one process (all its threads) and the children it reaped; None if it is gone.
 
-    One read of /proc/PID/stat: cheap enough to take before every call into an answer.
+    No walk of the tree: cheap enough to take before every call into an answer.
     """
     try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
+        times = psutil.Process(pid).cpu_times()
+    except psutil.Error:
         return None
-    return sum(int(t) for t in fields[11:15]) / _TICKS      # utime, stime, cutime, cstime
+    return _with_reaped(times)
 
 
 def waited_for_cpu(pid):
@@ -71,6 +67,11 @@ def host_pid(root, pid_inside):
         if numbers and int(numbers[-1]) == pid_inside:
             return process.pid
     return None
+
+
+def _with_reaped(times):
+    """User and system CPU time of a process and of the children it reaped."""
+    return times.user + times.system + times.children_user + times.children_system
 
 
 def memory_by_process(root):

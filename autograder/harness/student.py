@@ -28,13 +28,15 @@ HANG_BUDGET = 45.0           # seconds a submission may spend in calls that time
 AFTER_BUDGET = 5.0           # a call's limit once that is spent
 WHERE_WAIT = 2.0             # seconds a timed-out process has to write where it was before it is killed
 WHERE_MARK = "--- where the answer was at its time limit ---"
+
+
 class HangBudget:
     """What time-outs may cost one submission, shared by all its parts (one per answer file).
 
     A part that hits its time limit fails its later calls at once (StudentModule);
     this bounds the parts together. The first time-out costs the call's own limit,
     on the call's own clock (CallClock: on a loaded machine it takes longer by the
-    wall clock), and is charged the wall-clock seconds it took; after it, each call
+    wall clock, up to WALL_FACTOR times), and is charged the wall-clock seconds it took; after it, each call
     gets what is left of HANG_BUDGET, and once that is spent, AFTER_BUDGET seconds,
     both by the wall clock: a submission whose every function loops forever is
     graded in about a minute more than an honest one (its first limit aside),
