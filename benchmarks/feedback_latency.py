@@ -133,14 +133,18 @@ def main():
     parser.add_argument("--nice", type=int, default=10,
                         help="c.ClassGrading.nice of the course (default 10, the kit's: the students submit on "
                              "the grading machine)")
+    parser.add_argument("--answer-servers-ahead", action=argparse.BooleanOptionalAction, default=True,
+                        help="c.ClassGrading.answer_servers_ahead of the course (default: on, the kit's)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch course")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="kit-latency-"))
     print(f"feedback latency: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{time.strftime('%Y-%m-%d %H:%M')}, --workers {args.workers}, --nice {args.nice}, scratch {scratch}")
+          f"{time.strftime('%Y-%m-%d %H:%M')}, --workers {args.workers}, --nice {args.nice}, answer servers "
+          f"ahead {'on' if args.answer_servers_ahead else 'off'}, scratch {scratch}")
     klass = Class(scratch / "course")
     with open(klass.course.root / "nbgrader_config.py", "a") as config:     # the service and the batch read it
-        config.write(f"c.ClassGrading.nice = {args.nice}\n")
+        config.write(f"c.ClassGrading.nice = {args.nice}\nc.ClassGrading.answer_servers_ahead = "
+                     f"{args.answer_servers_ahead}\n")
     env = {**os.environ, "JUPYTER_PREFER_ENV_PATH": "1"}
     service = subprocess.Popen([sys.executable, "-m", "autograder", "serve", "--course", str(klass.course.root),
                                 "--poll", "0.5", "--workers", str(args.workers)], cwd=ROOT, env=env,

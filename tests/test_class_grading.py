@@ -75,7 +75,7 @@ def test_grading_forked_from_the_warm_template_gives_what_new_interpreters_give(
         outcome = grade_task(task)
         assert outcome.ok, outcome.reason
         how = "forked from this warm process" if task.warm else "in a new interpreter"
-        assert f"Hidden graders of {ASSIGNMENT} started ({how})" in outcome.log
+        assert f"Hidden graders of {ASSIGNMENT} started ({how}" in outcome.log
         ahead.append("in a kernel started ahead of it" in outcome.log)
         nb = json.loads(outcome.autograded[f"{ASSIGNMENT}.ipynb"])
         # every cell's outputs, the notebook's own checks included: the kernel started ahead shows the same
@@ -273,3 +273,15 @@ def test_the_course_config_sets_the_gradings_niceness(tmp_path):
     with open(course.root / "nbgrader_config.py", "a") as config:
         config.write("c.ClassGrading.nice = 7\n")
     assert new_task(Course(course.root), "maxpool", "ada", {}, b"").nice == 7
+
+
+def test_the_course_config_says_whether_standbys_start_answer_servers(tmp_path):
+    """c.ClassGrading.answer_servers_ahead reaches each Task (and so the environment its standbys see); on unless
+    set."""
+    from autograder.course import Course
+    from autograder.grading.coordinator import new_task
+    course = Course(tmp_path / "course").create()
+    assert new_task(course, "maxpool", "ada", {}, b"").answer_server_ahead is True
+    with open(course.root / "nbgrader_config.py", "a") as config:
+        config.write("c.ClassGrading.answer_servers_ahead = False\n")
+    assert new_task(Course(course.root), "maxpool", "ada", {}, b"").answer_server_ahead is False

@@ -22,6 +22,7 @@ import pytest
 
 from autograder.grading.task import run_measured
 from autograder.harness import warm
+from autograder.harness.answer_client import AHEAD_VAR
 from autograder.harness.priority import NICE_VAR
 from autograder.harness.template_process import TemplateProcess
 
@@ -34,13 +35,34 @@ PROBE = textwrap.dedent('''
     def main(argv):
         out, action = argv
         if action == "ahead":
+            from autograder.harness import answer_client
             ahead = sandboxed_kernel._ahead
+            server = answer_client._ahead and answer_client._ahead["server"]
             with open(out, "w") as f:
                 json.dump({"pid": os.getpid(), "cwd": os.getcwd(), "env": dict(os.environ),
                            "kernel": ahead is not None and ahead.km.provisioner.pid, "can_fork": warm.can_fork(),
                            "kernel_nice": ahead is not None and os.getpriority(os.PRIO_PROCESS, ahead.km.provisioner.pid),
                            "nice": os.getpriority(os.PRIO_PROCESS, 0),
-                           "sockets": sandboxed_kernel.kernel_socket_dir()}, f)
+                           "sockets": sandboxed_kernel.kernel_socket_dir(), "server": server and server.proc.pid}, f)
+            return 0
+        if action.startswith("grade:"):   # the hidden graders of a reference answer, as GradeWithHarness runs them
+            from autograder import assignments, notebooks
+            from autograder.harness import runner
+            assignment = assignments.get(action.split(":")[1])
+            source = notebooks.answer_module_source(notebooks.read(assignment.source_notebook), title="answer")
+            pending = runner.start_grading(assignment, [source])
+            how = pending.how_started()
+            with open(out, "w") as f:
+                json.dump({"how": how, "result": pending.results()[0].to_json()}, f)
+            return 0
+        if action.startswith("claim"):   # the graders' question: may the answer server started ahead serve?
+            from autograder.harness import answer_client, sandbox
+            blocked = ("torch",) if action == "claim-blocked-torch" else ("torchvision",)
+            server = answer_client._ahead["server"]
+            pid = server.proc.pid
+            claimed = answer_client.claim_ahead_server(blocked, sandbox.isolation())
+            with open(out, "w") as f:
+                json.dump({"claimed": claimed is server, "server": pid, "still_running": server.running()}, f)
             return 0
         if action.startswith("take"):     # ExecuteContained's question: does the kernel started ahead fit?
             import logging, pathlib
@@ -204,7 +226,7 @@ def _standbys_ready(template, n=2, seconds=60):
             kernels = [s.children(recursive=True) for s in standbys]
         except psutil.NoSuchProcess:       # a child that ended while being looked at (the last request's)
             standbys, kernels = [], []
-        if (len(standbys) == n and all(kernels)) or time.monotonic() > end:
+        if (len(standbys) >= n and all(kernels)) or time.monotonic() > end:
             return standbys, [k for ks in kernels for k in ks]
         time.sleep(0.2)
 
@@ -224,15 +246,29 @@ def test_standbys_wait_with_a_started_kernel_and_each_serves_one_request(templat
     env = {"PATH": os.environ["PATH"], "TMPDIR": short_tmp}
     first = _spawned(template, tmp_path, "1.json", env)
     assert not first["kernel"]                     # nothing waited for the first: forked afresh
-    _standbys_ready(template)
+    standbys, _ = _standbys_ready(template)
+    # one at a time: the second was forked once the first had started its kernel and then its answer server
+    standbys.sort(key=lambda p: p.create_time())
+    servers = [p for p in standbys[0].children() if "answer_server" in " ".join(p.cmdline())]
+    assert servers and standbys[1].create_time() > servers[0].create_time()
     second, third = (_spawned(template, tmp_path, f"{n}.json", env) for n in (2, 3))
     assert second["kernel"] and third["kernel"] and second["kernel"] != third["kernel"]
+    assert second["server"] and third["server"] and second["server"] != third["server"]   # answer servers too
     assert len({first["pid"], second["pid"], third["pid"]}) == 3
     assert second["env"] == env and second["cwd"] == str(tmp_path) and second["can_fork"]
-    assert _gone(second["kernel"]) and not os.path.exists(second["sockets"])   # ended with its request
+    assert _gone(second["kernel"]) and _gone(second["server"]) and not os.path.exists(second["sockets"])
     other = _spawned(template, tmp_path, "4.json", {**env, "OTHER": "1"})
     assert not other["kernel"]
     assert not _spawned(template, tmp_path, "5.json", env, standby=False)["kernel"]
+
+
+def test_standbys_start_no_answer_server_where_the_grading_environment_says_not_to(template, tmp_path, short_tmp):
+    """c.ClassGrading.answer_servers_ahead = False (grading/task.py puts it in the environment): kernels only."""
+    env = {"PATH": os.environ["PATH"], "TMPDIR": short_tmp, AHEAD_VAR: "0"}
+    _spawned(template, tmp_path, "1.json", env)
+    _standbys_ready(template)
+    handed = _spawned(template, tmp_path, "2.json", env)
+    assert handed["kernel"] and not handed["server"]
 
 
 def test_standbys_that_were_never_used_stop_their_kernels_and_leave_nothing_when_the_template_ends(tmp_path,
@@ -306,3 +342,31 @@ def test_a_kernel_started_ahead_is_used_only_under_the_settings_the_notebook_wou
     other = _spawned(template, tmp_path, "other.json", env, action="take-other-memory")
     assert other["kernel"] and not other["taken"] and not other["copied"]
     assert _gone(other["kernel"])
+
+
+def test_an_answer_server_started_ahead_serves_only_answers_that_may_use_what_it_loaded(template, tmp_path):
+    env = {"PATH": os.environ["PATH"], "TMPDIR": str(tmp_path)}
+    _spawned(template, tmp_path, "first.json", env)
+    _standbys_ready(template)       # both forked (a request handed to one still starting waits for its start)
+    allowed = _spawned(template, tmp_path, "allowed.json", env, action="claim-allowed")
+    assert allowed["claimed"] and allowed["still_running"]
+    blocked = _spawned(template, tmp_path, "blocked.json", env, action="claim-blocked-torch")
+    assert not blocked["claimed"] and not blocked["still_running"]      # it had imported torch: closed, not used
+    assert _gone(blocked["server"])
+
+
+def _clean(result):
+    if isinstance(result, dict):
+        return {k: _clean(v) for k, v in result.items() if k not in ("seconds", "cpu_seconds", "elapsed")}
+    return [_clean(v) for v in result] if isinstance(result, list) else result
+
+
+def test_graders_driving_an_answer_server_started_ahead_grade_as_with_one_started_for_the_answer(template, tmp_path):
+    env = {"PATH": os.environ["PATH"], "TMPDIR": str(tmp_path)}
+    fresh = _spawned(template, tmp_path, "fresh.json", env, action="grade:receptive_fields")
+    _standbys_ready(template, n=1)
+    ahead = _spawned(template, tmp_path, "ahead.json", env, action="grade:receptive_fields")
+    assert fresh["how"] == "(forked from this warm process)"
+    assert ahead["how"] == "(forked from this warm process; its answer server started ahead)"
+    assert _clean(ahead["result"]) == _clean(fresh["result"])
+    assert ahead["result"]["parts"] and all(p["points"] == p["max_points"] for p in ahead["result"]["parts"].values())

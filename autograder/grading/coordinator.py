@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm.auto import tqdm
-from traitlets import Float, Integer, Unicode
+from traitlets import Bool, Float, Integer, Unicode
 from traitlets.config import Configurable
 
 from .. import build
@@ -44,6 +44,11 @@ class ClassGrading(Configurable):
                    "spent waiting for a CPU (harness/call_clock.py), so it costs no answer points; the notebook's "
                    "cell budgets are wall-clock (no points depend on them): on a machine kept saturated by other "
                    "work, set 0.").tag(config=True)
+    answer_servers_ahead = Bool(True, help="Each warm worker's standbys (forked while none of its gradings "
+                                "runs, each with the sandboxed kernel of the next submission started) also start "
+                                "that submission's sandboxed answer server, numpy, torch and pyplot imported: its "
+                                "hidden graders then start about a second sooner. Off: each standby holds about "
+                                "200 MiB less, and the server starts when the graders do.").tag(config=True)
     max_submission_mb = Float(50.0, help="The largest submission graded, in MiB of files other than those "
                               "nbgrader takes from source/; larger ones are reported, not graded.").tag(config=True)
 
@@ -79,7 +84,8 @@ def new_task(course, assignment, student, files, template_db, feedback=True):
     """The Task of one collected submission, with the course's time bound."""
     settings = ClassGrading(config=course.config)
     return Task(assignment, student, files, template_db, digest(files),
-                timeout=settings.task_timeout, feedback=feedback, nice=settings.nice)
+                timeout=settings.task_timeout, feedback=feedback, nice=settings.nice,
+                answer_server_ahead=settings.answer_servers_ahead)
 
 
 def template_gradebook(course, assignment):

@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 from .. import build
 from ..course import Course
 from ..harness import proctree
+from ..harness.answer_client import AHEAD_VAR
 from ..harness.parent_death import die_with_parent
 from ..harness.priority import NICE_VAR, lower_priority
 from ..harness.template_process import TemplateProcess, TemplateUnavailable
@@ -43,6 +44,7 @@ class Task:
     feedback: bool = True    # make the feedback here (the service makes it after recording, provisional or not)
     warm: bool = True        # fork the grading from a warm template process (template_process.py)
     nice: int = 0            # its CPU niceness (c.ClassGrading.nice; harness/priority.py)
+    answer_server_ahead: bool = True   # standbys start its answer server too (c.ClassGrading.answer_servers_ahead)
 
 
 @dataclass
@@ -76,7 +78,7 @@ def grade_task(task):
             target = submitted / safe_relative(rel)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        env = {**build.tool_env(), NICE_VAR: str(task.nice)}
+        env = {**build.tool_env(), NICE_VAR: str(task.nice), AHEAD_VAR: str(int(task.answer_server_ahead))}
         # nbgrader autograde + generate_feedback in one process, forked from the warm template where there is one
         code, log, largest, total = run_measured(
             [sys.executable, "-m", "autograder.grading.autograde_one", task.assignment, task.student,

@@ -8,6 +8,7 @@ is trusted beyond a child's pid and exit code: a server that does not answer
 in time is killed with its whole sandbox and started again.
 """
 import ast
+import atexit
 import json
 import os
 import shutil
@@ -15,11 +16,14 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+
+import psutil
 
 from . import proctree, sandbox
 from .pinned_env import PINNED_ENV
-from .priority import NICE_VAR
+from .priority import NICE_VAR, lower_priority
 
 SERVER_SCRIPT = Path(__file__).with_name("answer_server.py")
 # all of the kit the sandbox sees: the server and the modules it imports (standard library and numpy aside)
@@ -77,6 +81,8 @@ class AnswerForkServer:
         self.log_path = Path(log_path or self.answer_dir.parent / "answer.log")
         self.proc = None
         self.control = None
+        self.modules = set()       # packages the server had loaded when it started (it says so before any answer)
+        self._owner = None         # the process that started it (a forked grader may drive it too)
 
     # -- the server --------------------------------------------------------
     def _start(self):
@@ -98,12 +104,24 @@ class AnswerForkServer:
                     cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
                     pass_fds=(theirs.fileno(),), cwd=self.answer_dir,
                     env=None if self.sandboxed else answer_env(),
-                    preexec_fn=sandbox.preexec(self.limits),
+                    preexec_fn=self._preexec(),
                     start_new_session=True)   # its own process group: killed as one
         finally:
             theirs.close()
         self.control = ours
+        self._owner = os.getpid()
         self._receive(SERVER_START_TIMEOUT, "ready")
+        self.modules = set(self._last_reply.get("modules", ()))
+
+    def _preexec(self):
+        """In the server's child before it becomes the sandbox: its limits, and its niceness for the session it
+        starts (the sandbox starts another inside, which the server lowers itself: priority.py)."""
+        limits, env = sandbox.preexec(self.limits), answer_env()
+
+        def apply():
+            lower_priority(env)
+            limits()
+        return apply
 
     def _runtime_dir(self):
         """A copy of SERVER_RUNTIME only (not the graders), beside the answer's scratch directory."""
@@ -124,6 +142,7 @@ class AnswerForkServer:
         if not isinstance(reply, dict) or key not in reply:
             self.close()
             raise ForkServerError("the answer process server stopped answering")
+        self._last_reply = reply
         return reply[key]
 
     def _send(self, request, fds=()):
@@ -168,14 +187,26 @@ class AnswerForkServer:
         except ForkServerError:
             return self._spawn(answer_file)
 
+    def running(self):
+        if self.proc is None:
+            return False
+        if os.getpid() == self._owner:
+            return self.proc.poll() is None
+        # started by the process this one was forked from (a server started ahead): not ours to wait for
+        try:
+            return psutil.Process(self.proc.pid).status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
+
     def _spawn(self, answer_file):
-        if self.proc is None or self.proc.poll() is not None:
+        if not self.running():
             self.close()
             self._start()
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
         try:
-            self._send({"spawn": str(answer_file), "where_signal": int(WHERE_SIGNAL)}, fds=(req_r, rep_w))
+            self._send({"spawn": str(answer_file), "where_signal": int(WHERE_SIGNAL), "blocked": self.blocked_modules},
+                       fds=(req_r, rep_w))
         except ForkServerError:
             for fd in (req_r, req_w, rep_r, rep_w):
                 os.close(fd)
@@ -209,3 +240,64 @@ class AnswerForkServer:
             self._receive(CONTROL_TIMEOUT, "exit")
         except ForkServerError:
             pass
+
+
+# -- a server started ahead of its answer ------------------------------------
+# A standby (template_process.Standby) starts one before its submission is known, so the submission's graders
+# do not wait for a sandboxed interpreter to import torch. Its answer folder is empty until the graders' run
+# writes the answer there (`claim_ahead_server`); the graders' pytest, a fork of that process, then drives it
+# (`claimed_server`). It serves that one answer, as a server started for it would.
+
+AHEAD_PRELOAD = (*ALWAYS_PRELOADED, "matplotlib.pyplot")     # started while idle: whatever an answer may import
+AHEAD_VAR = "KIT_ANSWER_SERVER_AHEAD"   # "0" in a grading's environment: its standbys start no server (c.ClassGrading)
+_ahead = None          # {"pid": the process that started it, "server": AnswerForkServer, "claimed": bool}
+
+
+def start_ahead_server():
+    """In a standby: start a sandboxed fork server for an answer not yet written. False where none can start."""
+    global _ahead
+    if os.environ.get(AHEAD_VAR) == "0" or sandbox.mode() == "off" or not (mechanism := sandbox.isolation()):
+        return False
+    root = Path(tempfile.mkdtemp(prefix="kit-answer-ahead-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    os.chmod(root, 0o711)        # passable, not listable, as GradersRun's scratch folder
+    (root / "answer").mkdir()
+    server = AnswerForkServer(root / "answer", sandboxed=mechanism, log_path=root / "answer.log",
+                              preload=AHEAD_PRELOAD)
+    server._start()
+    _ahead = {"pid": os.getpid(), "server": server, "claimed": False}
+    return True
+
+
+def stop_ahead_server():
+    global _ahead
+    if _ahead is not None and _ahead["pid"] == os.getpid():
+        _ahead["server"].close()
+    _ahead = None
+
+
+def claim_ahead_server(blocked_modules, isolation):
+    """For the graders' run of one answer, in the process that started the server ahead: that server, if it may
+    serve an answer graded with these blocked modules and this sandbox mechanism, else None (and it is closed).
+
+    It may if it runs under the same mechanism and limits as a server started now would, and none of the packages
+    it had loaded is blocked for this answer (maxpool's answers may not use torch: its server is started afresh).
+    """
+    global _ahead
+    if _ahead is None or _ahead["pid"] != os.getpid() or _ahead["claimed"]:
+        return None
+    server = _ahead["server"]
+    if (server.sandboxed == isolation and server.limits == sandbox.Limits() and server.running()
+            and not {m.split(".")[0] for m in blocked_modules} & server.modules):
+        _ahead["claimed"] = True
+        server.blocked_modules = tuple(blocked_modules)
+        return server
+    stop_ahead_server()
+    return None
+
+
+def claimed_server(answer_dir):
+    """In the graders' pytest: the server started ahead that was claimed for `answer_dir`, or None."""
+    if _ahead is not None and _ahead["claimed"] and _ahead["server"].answer_dir == Path(answer_dir):
+        return _ahead["server"]
+    return None

@@ -233,7 +233,9 @@ def serve_forks(control, blocked):
                 os.setpgid(0, 0)
                 _die_with_parent()
                 try:
-                    serve_answer(fds[0], fds[1], request["spawn"], blocked, request.get("where_signal"))
+                    # the answer's own blocked modules (a server started ahead of its answer learns them here)
+                    serve_answer(fds[0], fds[1], request["spawn"], [*blocked, *request.get("blocked", ())],
+                                 request.get("where_signal"))
                 finally:
                     os._exit(0)
             for fd in fds:
@@ -260,7 +262,9 @@ def main():
                 loaded.append(name)
             except Exception:  # noqa: BLE001 - not installed or broken: a child that needs it says so itself
                 pass
-    control.send(json.dumps({"ready": loaded}).encode())
+    # and every module now loaded, by its package: what a child may use without importing (before any student
+    # code ran, so the trusted side can check it against an answer's blocked modules)
+    control.send(json.dumps({"ready": loaded, "modules": sorted({m.split(".")[0] for m in sys.modules})}).encode())
     serve_forks(control, blocked)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from .checks import CheckFailed
-from .answer_client import AnswerForkServer, preload_for
+from .answer_client import AnswerForkServer, claimed_server, preload_for
 from .results import NOT_WRITTEN, CheckResult
 from .sandbox import MECHANISMS, Limits
 from .student import HangBudget, StudentError, StudentModule, StudentProcess
@@ -78,9 +78,10 @@ class OneServerAtATime:
         if answer != self.answer:
             self.close()
             self.answer = answer
-            self.server = AnswerForkServer(answer.parent, blocked_modules=self.blocked, sandboxed=self.sandboxed,
-                                           log_path=answer.parent.parent / f"{answer_key(answer)}.log",
-                                           preload=preload_for(answer.read_text()))
+            # started ahead of the answer by this run's standby (answer_client.claim_ahead_server), or now
+            self.server = claimed_server(answer.parent) or AnswerForkServer(
+                answer.parent, blocked_modules=self.blocked, sandboxed=self.sandboxed,
+                log_path=answer.parent.parent / f"{answer_key(answer)}.log", preload=preload_for(answer.read_text()))
             self.budget = HangBudget()      # what time-outs may cost this answer, over all its parts
         return self.server
 

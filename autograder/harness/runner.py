@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .. import paths
 from . import sandbox, warm
+from .answer_client import claim_ahead_server
 from .pinned_env import PINNED_ENV
 from .results import CheckResult, GradeResult, PartResult
 
@@ -103,8 +104,8 @@ class PendingGrades:
         """For the log: whether the graders' pytest is a fork of this warm process or a new interpreter."""
         if self.graders is None:
             return "(none to run)"
-        return "(forked from this warm process)" if isinstance(self.graders.proc, ForkedChild) else \
-            "(in a new interpreter)"
+        how = "forked from this warm process" if isinstance(self.graders.proc, ForkedChild) else "in a new interpreter"
+        return f"({how}{'; its answer server started ahead' if self.graders.ahead else ''})"
 
     def cancel(self):
         if self.graders is not None:
@@ -126,10 +127,16 @@ class GradersRun:
         # through to its directory; Landlock keeps it out of everything else in here
         os.chmod(scratch, 0o711)
         answer_args = []
+        # one answer in a standby's process: the answer server it started ahead, if it may serve this answer
+        ahead = claim_ahead_server(assignment.blocked_modules, isolation) if len(sources) == 1 else None
+        self.ahead = ahead is not None
         for key, source in sources.items():
-            answer = scratch / key / "answer.py"     # each answer in a directory of its own: its sandbox's
-            answer.parent.mkdir()
+            # each answer in a directory of its own: its sandbox's
+            answer = ahead.answer_dir / "answer.py" if ahead else scratch / key / "answer.py"
+            answer.parent.mkdir(exist_ok=True)
             answer.write_text(source)
+            if ahead:
+                sandbox.grant(ahead.answer_dir)       # as the server's start would have, had it started now
             answer_args += ["--kit-answer", str(answer)]
         self.out = scratch / "results.json"
         args = ["-c", str(paths.GRADERS / "pytest.ini"), "--rootdir", str(paths.GRADERS),

@@ -17,12 +17,14 @@ cannot start, grading starts new interpreters as before.
 Standbys: for a request that asks for them (`autograde_one`'s, from
 grading/task.py), the template keeps STANDBYS children of the same command
 and environment forked ahead of the next such requests, each of which starts
-the sandboxed kernel its notebook will run in (sandboxed_kernel.py) and waits.
-The next such request is handed to a standby, not forked anew, and another
-standby is forked for the one after once no grading of this template runs
-(a kernel starting beside a grading would take its CPU). A standby serves one
-request, then exits like any fork; one that waits when the template ends
-stops its kernel and removes its folders.
+the sandboxed kernel its notebook will run in (sandboxed_kernel.py) and the
+sandboxed answer server its graders will drive (answer_client.start_ahead_server,
+unless the environment says not to), and waits. The next such request is
+handed to a standby, not forked anew, and another standby is forked for the
+one after once no grading of this template runs (a kernel starting beside a
+grading would take its CPU) and no other standby is still starting. A standby
+serves one request, then exits like any fork; one that waits when the template
+ends stops its kernel and its server and removes its folders.
 """
 import importlib
 import json
@@ -42,6 +44,7 @@ START_TIMEOUT = 120.0        # imports nbgrader and torch: slow on a loaded mach
 REQUEST_TIMEOUT = 30.0       # a fork
 STOP_TIMEOUT = 15.0          # for the template to end its standbys (each stops a kernel) when its owner closes it
 STANDBYS = 2                 # standbys kept waiting (a sandboxed kernel each, ~200 MiB): beyond two, forked afresh
+STARTED = b"started"         # a standby's word to the template once its kernel and answer server are started
 IDLE_CHECK = 0.25            # seconds between looks for the end of the gradings, while standbys are to be forked
 PRELOAD = ("nbgrader.apps", "nbgrader.converters", "nbclient", "autograder.nbgrader_ext", "autograder.course",
            "autograder.grading.autograde_one")
@@ -165,6 +168,7 @@ class Standby:
 
     def __init__(self, module, env):
         self.key = (module, env)
+        self._starting = True
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         status = {}
         with open(os.devnull, "wb") as devnull:
@@ -179,17 +183,24 @@ class Standby:
             inherited.close()
         die_with_parent(0)      # not killed with the template while idle: its socket's end tells it, and it cleans up
         from ..sandboxed_kernel import start_kernel_ahead, stop_kernel_ahead
+        from .answer_client import start_ahead_server, stop_ahead_server
+        for start in (start_kernel_ahead, start_ahead_server):
+            try:
+                start()
+            except Exception:  # noqa: BLE001 - its submission will start its own, as without a standby
+                pass
         try:
-            start_kernel_ahead()
-        except Exception:  # noqa: BLE001 - its notebook will start its own kernel, as without a standby
+            sock.send(STARTED)        # the template may fork the next standby now
+        except OSError:
             pass
         try:
             message, fds, _, _ = socket.recv_fds(sock, 1 << 20, 2)
         except OSError:
             message, fds = b"", []
         sock.close()
-        if not message:        # the template ended: stop the kernel, remove the folders (exit handlers)
+        if not message:        # the template ended: stop the kernel and the server, remove the folders (at exit)
             stop_kernel_ahead()
+            stop_ahead_server()
             return 0
         die_with_parent()
         request = json.loads(message)
@@ -197,6 +208,18 @@ class Standby:
         warm.become(request["cwd"], request["env"], output_fd)
         os.close(output_fd)
         return _run_main(request["module"], request["argv"])
+
+    def starting(self):
+        """Whether it is still starting its kernel and server (it says when it is done, or ends)."""
+        if not self._starting:
+            return False
+        if select.select([self.sock], [], [], 0)[0]:
+            try:
+                self.sock.recv(len(STARTED))
+            except OSError:
+                pass
+            self._starting = False      # started, or gone (its request is then forked afresh)
+        return self._starting
 
     def hand_over(self, message, fds):
         """Give the standby its request; False if it is gone."""
@@ -231,8 +254,9 @@ def serve(control):
     standbys, busy, wanted = [], set(), None      # wanted: the (module, env) standbys are kept for
     while True:
         short = wanted is not None and len(standbys) < STANDBYS
-        if short and not _still_running(busy):
-            # only while no grading of this template runs: a kernel starting beside one would take its CPU
+        if short and not _still_running(busy) and not any(s.starting() for s in standbys):
+            # only while no grading of this template runs (a kernel starting beside one would take its CPU), and
+            # one at a time: each starts two interpreters importing torch, as many as there are cores here
             standbys.append(Standby(*wanted))
             continue
         if not select.select([control], [], [], IDLE_CHECK if short else None)[0]:
