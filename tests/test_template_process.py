@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -370,3 +371,26 @@ def test_graders_driving_an_answer_server_started_ahead_grade_as_with_one_starte
     assert ahead["how"] == "(forked from this warm process; its answer server started ahead)"
     assert _clean(ahead["result"]) == _clean(fresh["result"])
     assert ahead["result"]["parts"] and all(p["points"] == p["max_points"] for p in ahead["result"]["parts"].values())
+
+
+def test_a_standby_handed_its_request_reads_it_and_then_the_end_not_a_reset():
+    """The template reads a standby's word before it hands over and closes its end: Linux resets the peer of a
+    socket closed with a message unread, and a standby waiting for its request was told the reset before the
+    request (it then took the template for gone: in a rush, 'unknown error' for its submission)."""
+    from autograder.harness.template_process import STARTED, Standby
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    standby = object.__new__(Standby)              # its socket only: no fork
+    standby.sock, standby._starting, standby.key = ours, True, None
+    theirs.send(STARTED)                           # the standby said it has started; the template has not read it
+    r, w = os.pipe()
+    try:
+        assert standby.hand_over(b'{"id": 1}', [r, w])
+        message, fds, _, _ = socket.recv_fds(theirs, 1 << 20, 2)
+        assert message == b'{"id": 1}' and len(fds) == 2
+        for fd in fds:
+            os.close(fd)
+        assert theirs.recv(1) == b""               # a clean end: without the read, ConnectionResetError
+    finally:
+        theirs.close()
+        os.close(r)
+        os.close(w)

@@ -193,10 +193,17 @@ class Standby:
             sock.send(STARTED)        # the template may fork the next standby now
         except OSError:
             pass
-        try:
-            message, fds, _, _ = socket.recv_fds(sock, 1 << 20, 2)
-        except OSError:
-            message, fds = b"", []
+        message, fds = b"", []
+        for _ in range(2):
+            try:
+                message, fds, _, _ = socket.recv_fds(sock, 1 << 20, 2)
+                break
+            except ConnectionResetError:
+                # the template closed its end with our word unread (a request sent before it read it): Linux then
+                # reports the reset to a waiting reader before the request queued for it; reading it clears it
+                continue
+            except OSError:
+                break
         sock.close()
         if not message:        # the template ended: stop the kernel and the server, remove the folders (at exit)
             stop_kernel_ahead()
@@ -223,6 +230,7 @@ class Standby:
 
     def hand_over(self, message, fds):
         """Give the standby its request; False if it is gone."""
+        self.starting()      # reads its word if it has said it: a socket closed with a message unread resets its peer
         try:
             socket.send_fds(self.sock, [message], fds)
             return True
