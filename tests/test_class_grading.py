@@ -285,3 +285,12 @@ def test_the_course_config_says_whether_standbys_start_answer_servers(tmp_path):
     with open(course.root / "nbgrader_config.py", "a") as config:
         config.write("c.ClassGrading.answer_servers_ahead = False\n")
     assert new_task(Course(course.root), "maxpool", "ada", {}, b"").answer_server_ahead is False
+
+
+def test_a_grading_process_that_ends_without_a_word_is_reported_as_the_machines_fault(monkeypatch):
+    """Not 'unknown error': the student reads this reason on the feedback page, and the instructor in the log."""
+    from autograder.grading import task as task_module
+    monkeypatch.setattr(task_module, "run_measured", lambda *args, **kwargs: (-9, "", 0.0, 0.0))
+    outcome = task_module.grade_task(task_module.Task("maxpool", "ada", {}, b"", "digest", warm=False))
+    assert not outcome.ok
+    assert outcome.reason.startswith("the grading process ended (exit code -9) without a word in its log")

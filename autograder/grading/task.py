@@ -86,7 +86,9 @@ def grade_task(task):
             course.root, env, timeout - (time.monotonic() - start),
             template=TemplateProcess.shared(env) if task.warm else None, standby=True)
         if code != 0:
-            outcome.reason = f"grading took longer than {timeout} s" if code is None else failure_reason(log)
+            outcome.reason = (f"grading took longer than {timeout} s" if code is None else failure_reason(log)
+                              if log.strip() else f"the grading process ended (exit code {code}) without a word "
+                              "in its log: a fault of the grading machine, not of the submission")
         else:
             outcome.autograded = read_tree(course.directory("autograded", task.student, task.assignment),
                                            leave_out=course.files_from_source(task.assignment))
