@@ -89,5 +89,5 @@ c.FormgradeExtension.debug = False
 #   c.ClassGrading.workers/scheduler  autograder/grading/coordinator.py   where `./run grade` and `./run serve` grade
 #   c.ClassGrading.task_timeout, c.ClassGrading.max_submission_mb           bounds per submission
 #   c.ClassGrading.nice               the gradings' CPU niceness (10): students' work on the machine goes first
-#   c.ClassGrading.answer_servers_ahead   standbys start the next answer server too (on; off: ~200 MiB less each)
+#   c.ClassGrading.answer_servers_ahead   standbys start the next answer server too (on; off: ~185 MiB less each)
 #   c.Sandbox.memory_gb               autograder/nbgrader_ext.py  the memory of a sandbox

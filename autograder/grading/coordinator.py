@@ -47,8 +47,8 @@ class ClassGrading(Configurable):
     answer_servers_ahead = Bool(True, help="Each warm worker's standbys (forked while none of its gradings "
                                 "runs, each with the sandboxed kernel of the next submission started) also start "
                                 "that submission's sandboxed answer server, numpy, torch and pyplot imported: its "
-                                "hidden graders then start about a second sooner. Off: each standby holds about "
-                                "200 MiB less, and the server starts when the graders do.").tag(config=True)
+                                "hidden graders then start up to a second sooner. Off: each standby holds about "
+                                "185 MiB less, and the server starts when the graders do.").tag(config=True)
     max_submission_mb = Float(50.0, help="The largest submission graded, in MiB of files other than those "
                               "nbgrader takes from source/; larger ones are reported, not graded.").tag(config=True)
 
