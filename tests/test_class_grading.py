@@ -288,9 +288,9 @@ def test_the_course_config_says_whether_standbys_start_answer_servers(tmp_path):
 
 
 def test_a_grading_process_that_ends_without_a_word_is_reported_as_the_machines_fault(monkeypatch):
-    """Not 'unknown error': the student reads this reason on the feedback page, and the instructor in the log."""
+    """Not 'unknown error' (a student would read it on a feedback page): the machine's fault, graded again."""
     from autograder.grading import task as task_module
     monkeypatch.setattr(task_module, "run_measured", lambda *args, **kwargs: (-9, "", 0.0, 0.0))
     outcome = task_module.grade_task(task_module.Task("maxpool", "ada", {}, b"", "digest", warm=False))
-    assert not outcome.ok
+    assert not outcome.ok and outcome.machine_fault
     assert outcome.reason.startswith("the grading process ended (exit code -9) without a word in its log")

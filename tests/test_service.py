@@ -222,3 +222,27 @@ def test_the_service_and_a_batch_grade_at_once_share_a_postgresql_gradebook(post
     assert len(rows) == 4 and scores["ada"] == scores["eve"] == 12
     assert scores["bob"] == scores["fay"] < 12                      # the same mistake, the same grade
     assert "Score: 12.0 / 12.0" in fetched_feedback(course, "ada")
+
+
+def test_a_grading_lost_to_a_fault_of_the_machine_is_graded_again_not_blamed_on_the_student(course, monkeypatch):
+    """A grading process that ended without a word (grading/task.py: not the submission's doing) is graded
+    once more before the student is told anything; the ledger does not remember it against the submission."""
+    from autograder import service as service_module
+    from autograder.grading.task import Outcome, grade_task
+    calls = []
+
+    def lost_once(task):
+        calls.append(task.student)
+        if len(calls) == 1:
+            return Outcome(task.assignment, task.student, task.digest, ok=False, machine_fault=True,
+                           reason="the grading process ended (exit code -9) without a word in its log")
+        return grade_task(task)
+    monkeypatch.setattr(service_module, "grade_task", lost_once)
+    hand_in(course, "gus")
+    lines = []
+    service = serve(course, log=lines.append)
+    assert calls == ["gus", "gus"]
+    assert any(line.startswith(f"[serve] gus {A}: the grading process ended") and "grading it again" in line
+               for line in lines), lines
+    assert [s.student for s, *_ in service.graded] == ["gus"] and not service.failed
+    assert "Score: 12.0 / 12.0" in fetched_feedback(course, "gus")

@@ -205,7 +205,8 @@ def settle(course, ledger, key, future):
         return None, shorten(f"the grading worker failed: {type(exc).__name__}: {exc}")
     if not outcome.ok:
         ledger.forget(*key)
-        ledger.mark_could_not_grade(outcome)
+        if not outcome.machine_fault:       # the machine's fault is not remembered against the submission
+            ledger.mark_could_not_grade(outcome)
         return outcome, outcome.reason
     try:
         recording.record(course, outcome)

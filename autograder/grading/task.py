@@ -54,6 +54,7 @@ class Outcome:
     digest: str
     ok: bool
     reason: str = ""                                  # why it could not be graded
+    machine_fault: bool = False                       # ... and not for what it is: worth grading again
     autograded: dict = field(default_factory=dict)    # relative path -> bytes
     feedback: dict = field(default_factory=dict)      # relative path -> bytes
     seconds: float = 0.0
@@ -86,9 +87,11 @@ def grade_task(task):
             course.root, env, timeout - (time.monotonic() - start),
             template=TemplateProcess.shared(env) if task.warm else None, standby=True)
         if code != 0:
-            outcome.reason = (f"grading took longer than {timeout} s" if code is None else failure_reason(log)
-                              if log.strip() else f"the grading process ended (exit code {code}) without a word "
-                              "in its log: a fault of the grading machine, not of the submission")
+            outcome.machine_fault = code is not None and not log.strip()
+            outcome.reason = (f"grading took longer than {timeout} s" if code is None
+                              else f"the grading process ended (exit code {code}) without a word in its log: a "
+                              "fault of the grading machine, not of the submission" if outcome.machine_fault
+                              else failure_reason(log))
         else:
             outcome.autograded = read_tree(course.directory("autograded", task.student, task.assignment),
                                            leave_out=course.files_from_source(task.assignment))
