@@ -43,7 +43,7 @@ from .pinned_env import PINNED_ENV
 START_TIMEOUT = 120.0        # imports nbgrader and torch: slow on a loaded machine
 REQUEST_TIMEOUT = 30.0       # a fork
 STOP_TIMEOUT = 15.0          # for the template to end its standbys (each stops a kernel) when its owner closes it
-STANDBYS = 2                 # standbys kept waiting (a sandboxed kernel each, ~200 MiB): beyond two, forked afresh
+STANDBYS = 2                 # kept waiting (~450 MiB PSS each: itself, a kernel, an answer server); beyond: forked
 STARTED = b"started"         # a standby's word to the template once its kernel and answer server are started
 IDLE_CHECK = 0.25            # seconds between looks for the end of the gradings, while standbys are to be forked
 PRELOAD = ("nbgrader.apps", "nbgrader.converters", "nbclient", "autograder.nbgrader_ext", "autograder.course",
