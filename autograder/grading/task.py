@@ -87,11 +87,14 @@ def grade_task(task):
             course.root, env, timeout - (time.monotonic() - start),
             template=TemplateProcess.shared(env) if task.warm else None, standby=True)
         if code != 0:
-            outcome.machine_fault = code is not None and not log.strip()
-            outcome.reason = (f"grading took longer than {timeout} s" if code is None
-                              else f"the grading process ended (exit code {code}) without a word in its log: a "
-                              "fault of the grading machine, not of the submission" if outcome.machine_fault
-                              else failure_reason(log))
+            if code is None:
+                outcome.reason = f"grading took longer than {timeout} s"
+            elif log.strip():
+                outcome.reason = failure_reason(log)
+            else:       # nbgrader always says why it failed: a process that said nothing was lost to the machine
+                outcome.machine_fault = True
+                outcome.reason = (f"the grading process ended (exit code {code}) without a word in its log: a "
+                                  "fault of the grading machine, not of the submission")
         else:
             outcome.autograded = read_tree(course.directory("autograded", task.student, task.assignment),
                                            leave_out=course.files_from_source(task.assignment))

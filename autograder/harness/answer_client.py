@@ -82,6 +82,7 @@ class AnswerForkServer:
         self.proc = None
         self.control = None
         self.modules = set()       # packages the server had loaded when it started (it says so before any answer)
+        self._last_reply = {}
         self._owner = None         # the process that started it (a forked grader may drive it too)
 
     # -- the server --------------------------------------------------------
