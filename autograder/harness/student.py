@@ -50,11 +50,12 @@ class HangBudget:
         self.timeouts = 0
         self.load_failure = None
 
-    def limit(self, own):
-        """The time limit of a call whose own limit is `own` (on the wall clock once `timeouts`)."""
+    def clock(self, own, pid, **kwargs):
+        """The clock of a call whose own limit is `own`, in the answer's process `pid`: that process's own
+        time until this submission first timed out; after, the wall clock and what is left of the budget."""
         if not self.timeouts:
-            return own
-        return min(own, max(self.seconds - self.spent, self.after))
+            return CallClock(own, pid, **kwargs)
+        return CallClock(min(own, max(self.seconds - self.spent, self.after)), None, **kwargs)
 
     def charge(self, seconds):
         """A time-out that took `seconds` by the wall clock."""
@@ -160,14 +161,13 @@ class StudentProcess:
 
     def _start(self):
         self._source_lines()          # as written, before the answer's code runs (it may rewrite the file)
-        limit = self.budget.limit(LOAD_TIMEOUT)
         started = time.monotonic()
         try:
             self.pid, self._requests, self._reply_fd = self.server.spawn(self.answer_file)
         except ForkServerError as exc:
             raise StudentCrash(f"your code's process could not be started ({exc})") from None
         self.host_pid = self.server.host_pid(self.pid)
-        clock = CallClock(limit, self._clocked_pid(), forked_at=started)
+        clock = self.budget.clock(LOAD_TIMEOUT, self.host_pid, forked_at=started)
         try:
             hello = self._read_reply(clock, during="loading your code (its top-level statements)")
         except StudentTimeout as exc:
@@ -214,7 +214,7 @@ class StudentProcess:
         payload = codec.encode({"name": name, "args": list(args), "kwargs": dict(kwargs),
                                 "return_args": return_args, "probe": probe})
         started = time.perf_counter()
-        clock = CallClock(timeout, self._clocked_pid())
+        clock = self.budget.clock(timeout, self.host_pid)
         try:
             codec.write_frame(self._requests, payload)
         except (BrokenPipeError, OSError):
@@ -231,11 +231,6 @@ class StudentProcess:
                                f"for checking ({reply['unsendable']})")
         return CallResult(reply.get("value"), reply.get("args_after"),
                           reply.get("kwargs_after"), seconds)
-
-    def _clocked_pid(self):
-        """The process whose own time a call's limit counts (CallClock); None, the wall clock, once this
-        submission has timed out: the hang budget then bounds what its time-outs cost on the wall clock."""
-        return None if self.budget.timeouts else self.host_pid
 
     def _where(self):
         """Where the student's code is running, as its process writes it when asked ('' if it does not say).
@@ -378,9 +373,8 @@ class StudentModule:
         if self._timed_out is not None:
             raise StudentTimeout(f"skipped after an earlier call hit the time limit ({self._timed_out})")
         budget = self._process.budget
-        limit = budget.limit(timeout)
         try:
-            return self._process.call(name, args, kwargs, timeout=limit, return_args=return_args,
+            return self._process.call(name, args, kwargs, timeout=timeout, return_args=return_args,
                                       probe=probe)
         except StudentTimeout as exc:
             self._timed_out = str(exc)
