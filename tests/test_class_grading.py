@@ -128,6 +128,45 @@ def test_unchanged_submissions_are_not_graded_again_and_a_changed_one_is(course)
     assert grades(c) == first
 
 
+def test_a_grading_lost_to_a_fault_of_the_machine_is_graded_again_in_the_same_run(course, monkeypatch):
+    """As the service does: a grading process that ended without a word is graded once more before the
+    submission counts as one that could not be graded; the grades are those of a run without the fault."""
+    from autograder.grading import coordinator
+    from autograder.grading.task import Outcome
+    c, first = course
+    calls = []
+
+    def bob_lost_once(task):
+        calls.append(task.student)
+        if task.student == "bob" and calls.count("bob") == 1:
+            return Outcome(task.assignment, task.student, task.digest, ok=False, machine_fault=True,
+                           reason="the grading process ended (exit code -9) without a word in its log")
+        return grade_task(task)
+    monkeypatch.setattr(coordinator, "grade_task", bob_lost_once)
+    run = grade_class(c, [ASSIGNMENT], workers=2, regrade=True, progress=False, log=lambda _: None)
+    assert sorted(calls) == ["ada", "bob", "bob", "cy"]
+    assert sorted(o.student for o in run.graded) == ["ada", "bob", "cy"] and not run.failed
+    assert grades(c) == first
+
+
+def test_a_second_fault_of_the_machine_is_reported_not_retried_again(course, tmp_path, monkeypatch):
+    from autograder.grading import coordinator
+    from autograder.grading.task import Outcome
+    c = ungraded_copy(course[0], tmp_path / "faulty")
+    calls = []
+
+    def always_lost(task):
+        calls.append(task.student)
+        return Outcome(task.assignment, task.student, task.digest, ok=False, machine_fault=True,
+                       reason="the grading process ended (exit code -9) without a word in its log")
+    monkeypatch.setattr(coordinator, "grade_task", always_lost)
+    run = grade_class(c, [ASSIGNMENT], workers=2, progress=False, log=lambda _: None)
+    assert sorted(calls) == ["ada", "ada", "bob", "bob", "cy", "cy"]
+    assert sorted(s for _, s in run.failed) == ["ada", "bob", "cy"] and not run.graded
+    assert all("without a word" in reason for reason in run.failed.values())
+    assert not ledger_entries(c)            # nothing remembered against the submissions: graded next run
+
+
 def ungraded_copy(course, root):
     """A new course with the same submissions collected and nothing graded yet."""
     copy = Course(root).create()

@@ -152,17 +152,26 @@ def grade_class(course, assignments, *, workers=None, scheduler=None, regrade=Fa
     where = f"Dask scheduler {scheduler}" if scheduler else f"{workers or os.cpu_count()} local worker(s)"
     log(f"[grade] {len(tasks)} submission(s) on {where}")
     bar = tqdm(total=len(tasks), unit="submission", desc="grading", disable=not progress, file=sys.stderr)
+    regraded = set()        # (assignment, student) graded once more after a fault of the machine
     with executor(workers, scheduler) as pool:
-        futures = {pool.submit(grade_task, t): t for t in longest_first(tasks, ledger)}
-        for future in concurrent.futures.as_completed(futures):
-            task = futures[future]
-            outcome, reason = settle(course, ledger, (task.assignment, task.student), future)
-            if reason is None:
-                run.graded.append(outcome)
-            else:
-                run.failed[(task.assignment, task.student)] = reason
-                bar.write(f"  could not grade {task.student} ({task.assignment}): {reason}")
-            bar.update()
+        pending = {pool.submit(grade_task, t): t for t in longest_first(tasks, ledger)}
+        while pending:
+            done, _ = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in done:
+                task = pending.pop(future)
+                key = (task.assignment, task.student)
+                outcome, reason = settle(course, ledger, key, future)
+                if reason is not None and outcome is not None and outcome.machine_fault and key not in regraded:
+                    regraded.add(key)       # not the submission's fault: once more before it counts as failed
+                    bar.write(f"  {task.student} ({task.assignment}): {reason}; grading it again")
+                    pending[pool.submit(grade_task, task)] = task
+                    continue
+                if reason is None:
+                    run.graded.append(outcome)
+                else:
+                    run.failed[key] = reason
+                    bar.write(f"  could not grade {task.student} ({task.assignment}): {reason}")
+                bar.update()
     bar.close()
     return run
 
