@@ -23,7 +23,6 @@ A measurement, not a test: the exit code is 0 unless grading itself failed.
 """
 import argparse
 import os
-import platform
 import shutil
 import statistics
 import sys
@@ -40,6 +39,7 @@ import nbformat  # noqa: E402
 from autograder import assignments, build, notebooks, paths, variants  # noqa: E402
 from autograder.course import Course  # noqa: E402
 from autograder.grading import grade_class  # noqa: E402
+from machine import describe as describe_machine  # noqa: E402
 
 TIMESTAMP = "2026-11-25 12:00:00.000000 UTC"
 
@@ -128,7 +128,7 @@ def main(argv=None):
     ap.add_argument("--skip-dask", action="store_true")
     args = ap.parse_args(argv)
     names = [a.name for a in assignments.available()]
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+    print(f"machine: {describe_machine()}; "
           f"assignments: {', '.join(names)}")
     tmp = Path(tempfile.mkdtemp(prefix="kit-bench-"))
     try:

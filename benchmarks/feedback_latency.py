@@ -6,11 +6,14 @@ Run from the project root (it takes a while: every submission is a real autograd
 
 A course in a scratch folder releases the five assignments; `autograder serve`
 runs as a separate process, as a course would run it. Students submit through
-the real exchange (`nbgrader submit`); the benchmark watches the exchange's
+the real exchange: `nbgrader submit`, or with `--submit-from lab` nbgrader's own
+code behind JupyterLab's Assignments tab (its `AssignmentList.submit_assignment`,
+in a process per student started before the timing, as each student's Jupyter
+server has nbgrader loaded before they press Submit); the benchmark watches the exchange's
 outbound feedback folder for the file `nbgrader fetch_feedback` would fetch
 (named by the hash of the student's submission secret), then fetches it once
 for real. A feedback arrives when its file is written there (its mtime), and is
-timed from the start of the student's `nbgrader submit` and, in brackets, from
+timed from the start of the student's submit and, in brackets, from
 its end (when the submission is in the exchange: the service cannot start
 sooner). Prints, all measured in this run:
 
@@ -27,7 +30,6 @@ A measurement, not a test: the exit code is 0 unless grading itself failed.
 import argparse
 import json
 import os
-import platform
 import shutil
 import signal
 import statistics
@@ -48,6 +50,61 @@ from nbgrader.utils import notebook_hash  # noqa: E402
 from autograder import assignments, build, demo, notebooks, paths, variants  # noqa: E402
 from autograder.course import Course  # noqa: E402
 from autograder.grading import grade_class  # noqa: E402
+from machine import describe as describe_machine  # noqa: E402
+
+# A student's Jupyter server, reduced to what its Assignments tab runs on Submit: nbgrader's own handler
+# code (no HTTP). Its student id comes from a config only this process reads (on JupyterHub it is the
+# student's OS user name; here every student is this benchmark's user).
+LAB_SERVER = r"""
+import json, sys, time
+from nbgrader.server_extensions.assignment_list.handlers import AssignmentList
+lister = AssignmentList()
+lister.root_dir = sys.argv[1]
+print("ready", flush=True)
+for line in sys.stdin:
+    course, assignment = json.loads(line)
+    started = time.time()
+    result = lister.submit_assignment(course, assignment)
+    print(json.dumps({"started": started, "ended": time.time(), "success": result["success"],
+                      "value": result.get("value", "")}), flush=True)
+"""
+
+
+class LabStudent:
+    """One student's long-lived process that submits as JupyterLab's Assignments tab does."""
+
+    def __init__(self, home, student, course_id):
+        config = home / ".lab-config"
+        config.mkdir(exist_ok=True)
+        (config / "nbgrader_config.py").write_text(f"c.CourseDirectory.student_id = {student!r}\n")
+        env = {**os.environ, "JUPYTER_CONFIG_DIR": str(config)}
+        self.course_id = course_id
+        self.process = subprocess.Popen([sys.executable, "-c", LAB_SERVER, str(home)], cwd=home, env=env,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.ready = False
+
+    def wait_ready(self):
+        if not self.ready:
+            line = self.process.stdout.readline()
+            if line.strip() != "ready":
+                raise SystemExit(f"a student's lab process did not start: {line!r}")
+            self.ready = True
+
+    def submit(self, assignment):
+        self.wait_ready()
+        self.process.stdin.write(json.dumps([self.course_id, assignment]) + "\n")
+        self.process.stdin.flush()
+        reply = json.loads(self.process.stdout.readline())
+        if not reply["success"]:
+            raise SystemExit(f"the Assignments tab's submit failed:\n{reply['value']}")
+        return reply["started"], reply["ended"]
+
+    def close(self):
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+SUBMIT = {"cli": "`nbgrader submit`", "lab": "the Assignments tab's code, nbgrader loaded"}
 
 
 def median(seconds, which):
@@ -61,8 +118,10 @@ def percentile(values, p):
 
 
 class Class:
-    def __init__(self, root):
+    def __init__(self, root, submit_from="cli"):
         self.course = Course(root).create()
+        self.submit_from = submit_from
+        self.lab = {}           # student -> LabStudent, with --submit-from lab
         self.names = [a.name for a in assignments.available()]
         due = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(time.time() + 7 * 86400))
         for a in self.names:
@@ -89,11 +148,29 @@ class Class:
             source = notebooks.read(paths.SOURCE / assignment / f"{assignment}.ipynb")
             nbformat.write(variants.filled_notebook(notebooks.read(path), source), str(path))
 
+    def start_lab(self, students):
+        """With --submit-from lab: each student's process started and ready (nbgrader imported), untimed;
+        then a pause, for the service's standbys to settle as they would while students work."""
+        if self.submit_from == "lab" and any(student not in self.lab for student in students):
+            for student in students:
+                if student not in self.lab:
+                    self.lab[student] = LabStudent(self.home(student), student, self.course.coursedir.course_id)
+            for student in students:
+                self.lab[student].wait_ready()
+            time.sleep(10)
+
     def submit_prepared(self, student, assignment):
-        """`nbgrader submit`; returns when it started and when it ended (the submission in the exchange)."""
+        """The student submits; returns when the submit started and when it ended (the submission in the exchange)."""
+        if self.submit_from == "lab":
+            self.start_lab([student])
+            return self.lab[student].submit(assignment)
         started = time.time()
         build.nbgrader("submit", assignment, "--student", student, cwd=self.home(student))
         return started, time.time()
+
+    def close(self):
+        for student in self.lab.values():
+            student.close()
 
     def released_feedback(self, student, assignment):
         """The exchange's feedback file for the student's latest submission, if released."""
@@ -135,13 +212,16 @@ def main():
                              "the grading machine)")
     parser.add_argument("--answer-servers-ahead", action=argparse.BooleanOptionalAction, default=True,
                         help="c.ClassGrading.answer_servers_ahead of the course (default: on, the kit's)")
+    parser.add_argument("--submit-from", choices=("cli", "lab"), default="cli",
+                        help="cli: each student runs `nbgrader submit` (default); lab: nbgrader's code behind "
+                             "JupyterLab's Assignments tab, in a process per student started before the timing")
     parser.add_argument("--keep", action="store_true", help="keep the scratch course")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="kit-latency-"))
-    print(f"feedback latency: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+    print(f"feedback latency: {describe_machine()}, "
           f"{time.strftime('%Y-%m-%d %H:%M')}, --workers {args.workers}, --nice {args.nice}, answer servers "
-          f"ahead {'on' if args.answer_servers_ahead else 'off'}, scratch {scratch}")
-    klass = Class(scratch / "course")
+          f"ahead {'on' if args.answer_servers_ahead else 'off'}, submit from {args.submit_from}, scratch {scratch}")
+    klass = Class(scratch / "course", args.submit_from)
     with open(klass.course.root / "nbgrader_config.py", "a") as config:     # the service and the batch read it
         config.write(f"c.ClassGrading.nice = {args.nice}\nc.ClassGrading.answer_servers_ahead = "
                      f"{args.answer_servers_ahead}\n")
@@ -162,8 +242,10 @@ def main():
     try:
         ready.wait()
         print("\none student, each assignment in turn (reference answers), nothing else running;")
-        print("seconds to feedback from the start of `nbgrader submit` [from its end: the submission in the exchange]:")
+        print(f"seconds to feedback from the start of the submit ({SUBMIT[args.submit_from]}) [from its end: the "
+              "submission in the exchange]:")
         single = {}
+        klass.start_lab(["solo"])
         for a in klass.names:
             single.update(klass.wait_for({("solo", a): klass.submit("solo", a)}))
             print(f"  {a:<20} {single[('solo', a)][0]:6.1f} s [{single[('solo', a)][1]:.1f}]")
@@ -171,16 +253,18 @@ def main():
 
         print("\nan untouched stub (nothing to run), each assignment:")
         stub = {}
+        klass.start_lab(["stub"])
         for a in klass.names:
             stub.update(klass.wait_for({("stub", a): klass.submit("stub", a, filled=False)}))
             print(f"  {a:<20} {stub[('stub', a)][0]:6.1f} s [{stub[('stub', a)][1]:.1f}]")
         print(f"  median {median(stub, 0):.1f} s [{median(stub, 1):.1f}] (target <= 3 s)")
 
         print(f"\na rush: {args.rush} submissions from {args.rush} students over the five assignments, one "
-              f"`nbgrader submit` started every {60 / args.rush:.0f} s:")
+              f"submit ({SUBMIT[args.submit_from]}) started every {60 / args.rush:.0f} s:")
         keys = [(f"rush{i:02d}", klass.names[i % len(klass.names)]) for i in range(args.rush)]
         for key in keys:             # fetched and answered before the rush: only the submits are timed
             klass.prepare(*key)
+        klass.start_lab([student for student, _ in keys])
         pending, start = {}, time.time()
 
         def submit_at(i, key):       # each student on their own: a slow submit does not hold up the next
@@ -207,6 +291,7 @@ def main():
         build.nbgrader("fetch_feedback", klass.names[0], "--student", "rush00", cwd=klass.home("rush00"))
         print(f"  (nbgrader fetch_feedback returned {len(list(fetched.glob('*/*.html')))} page(s) for rush00)")
     finally:
+        klass.close()
         service.send_signal(signal.SIGTERM)
         service.wait(timeout=600)
         status = json.loads((klass.course.root / "reports" / "service_status.json").read_text())
