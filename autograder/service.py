@@ -276,8 +276,8 @@ class GradingService:
             except Exception as exc:  # noqa: BLE001 - report it to the student; the queue goes on
                 self.ledger.forget(sub.assignment, sub.student)
                 reason = shorten(f"could not release the feedback: {type(exc).__name__}: {exc}")
-        if reason is not None and outcome is not None and outcome.machine_fault and sub not in self.regraded:
-            self.regraded.add(sub)          # not the submission's fault: once more before the student is told
+        if coordinator.lost_to_the_machine(outcome) and sub not in self.regraded:
+            self.regraded.add(sub)          # once more before the student is told
             self.queue.done(sub, time.time(), graded=False)
             self.seen.pop(sub.key, None)    # found again by the next scan (the ledger has forgotten it)
             self.log(f"[serve] {sub.student} {sub.assignment}: {reason}; grading it again")

@@ -20,8 +20,6 @@ Prints, with the targets of issue 4 (a measurement, not a test: exit code 0):
    and batch size, in the same run (target: >= 0.95 of the plain loop).
 """
 import argparse
-import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -33,6 +31,7 @@ import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
 from autograder.modules import data_layer, load_module  # noqa: E402
+from machine import describe as describe_machine  # noqa: E402
 
 
 md = data_layer("mnist_data")
@@ -115,8 +114,7 @@ def main():
     parser.add_argument("--throughput-epochs", type=int, default=3)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    print(f"LeNet-5 benchmark: torch {torch.__version__}, {args.threads} thread(s), "
-          f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs")
+    print(f"LeNet-5 benchmark: torch {torch.__version__}, {args.threads} thread(s), {describe_machine()}")
 
     sys.path.insert(0, str(ROOT))
     from autograder.graders.lenet5.reference import training_and_heldout

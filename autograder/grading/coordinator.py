@@ -161,8 +161,8 @@ def grade_class(course, assignments, *, workers=None, scheduler=None, regrade=Fa
                 task = pending.pop(future)
                 key = (task.assignment, task.student)
                 outcome, reason = settle(course, ledger, key, future)
-                if reason is not None and outcome is not None and outcome.machine_fault and key not in regraded:
-                    regraded.add(key)       # not the submission's fault: once more before it counts as failed
+                if lost_to_the_machine(outcome) and key not in regraded:
+                    regraded.add(key)       # once more before it counts as failed
                     bar.write(f"  {task.student} ({task.assignment}): {reason}; grading it again")
                     pending[pool.submit(grade_task, task)] = task
                     continue
@@ -198,6 +198,12 @@ def collected_tasks(course, assignments, ledger, run, regrade=False):
             template = template or template_gradebook(course, a)
             tasks.append(new_task(course, a, s, files, template))
     return tasks
+
+
+def lost_to_the_machine(outcome):
+    """A settled grading that failed through no fault of its submission (Outcome.machine_fault): batch
+    grading and the service grade such a submission once more before it counts as one that could not be."""
+    return outcome is not None and outcome.machine_fault
 
 
 def settle(course, ledger, key, future):
