@@ -23,7 +23,7 @@ import pytest
 
 from autograder.grading.task import run_measured
 from autograder.harness import warm
-from autograder.harness.answer_client import AHEAD_VAR
+from autograder.harness.answer_client import AHEAD_PRELOAD, AHEAD_VAR
 from autograder.harness.priority import NICE_VAR
 from autograder.harness.template_process import TemplateProcess
 
@@ -45,6 +45,11 @@ PROBE = textwrap.dedent('''
                            "kernel_nice": ahead is not None and os.getpriority(os.PRIO_PROCESS, ahead.km.provisioner.pid),
                            "nice": os.getpriority(os.PRIO_PROCESS, 0),
                            "sockets": sandboxed_kernel.kernel_socket_dir(), "server": server and server.proc.pid}, f)
+            return 0
+        if action == "preloaded":     # what this fork got from the template, and what the server ahead imported
+            from autograder.harness import answer_client
+            with open(out, "w") as f:
+                json.dump({"template": sorted(sys.modules), "server": answer_client._ahead["server"].preloaded}, f)
             return 0
         if action.startswith("grade:"):   # the hidden graders of a reference answer, as GradeWithHarness runs them
             from autograder import assignments, notebooks
@@ -331,6 +336,19 @@ def test_a_grading_and_all_it_starts_run_at_the_niceness_its_environment_asks_fo
     assert code == 0, log
     new = json.loads((tmp_path / "new.json").read_text())
     assert new["nice"] == 5 and new["session_nice"] == "5"
+
+
+def test_the_template_has_imported_what_torch_imports_at_first_use_and_servers_ahead_all_they_were_asked_to(
+        template, tmp_path, short_tmp):
+    """torch._dynamo (warm.TORCH_FIRST_USE): a second of CPU in each grading of maxpool or receptive_fields
+    otherwise; and an answer server started ahead imports each of its modules in the sandbox (a failed import
+    would leave it to each part's child, silently)."""
+    env = {"PATH": os.environ["PATH"], "TMPDIR": short_tmp}
+    _spawned(template, tmp_path, "first.json", env)
+    _standbys_ready(template)
+    loaded = _spawned(template, tmp_path, "loaded.json", env, action="preloaded")
+    assert warm.TORCH_FIRST_USE and set(warm.TORCH_FIRST_USE) <= set(loaded["template"])
+    assert loaded["server"] == list(AHEAD_PRELOAD)
 
 
 def test_a_kernel_started_ahead_is_used_only_under_the_settings_the_notebook_would_start_one_with(template, tmp_path,

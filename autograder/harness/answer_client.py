@@ -82,6 +82,7 @@ class AnswerForkServer:
         self.proc = None
         self.control = None
         self.modules = set()       # packages the server had loaded when it started (it says so before any answer)
+        self.preloaded = ()        # of the modules it was asked to import first, those it did
         self._last_reply = {}
         self._owner = None         # the process that started it (a forked grader may drive it too)
 
@@ -113,6 +114,7 @@ class AnswerForkServer:
         self._owner = os.getpid()
         self._receive(SERVER_START_TIMEOUT, "ready")
         self.modules = set(self._last_reply.get("modules", ()))
+        self.preloaded = tuple(self._last_reply.get("ready", ()))
 
     def _preexec(self):
         """In the server's child before it becomes the sandbox: its limits, and its niceness for the session it

@@ -25,7 +25,12 @@ from .parent_death import die_with_parent
 from .pinned_env import PINNED_ENV
 from .priority import lower_priority
 
-PRELOAD = ("numpy", "torch", "pytest", "autograder.harness.plugin")
+# What torch imports the first time a process takes a backward with a given gradient (maxpool's graders), a
+# forward on the meta device (receptive_fields') or an optimizer step: torch._dynamo, with sympy, some 800
+# modules and about a second of CPU, which would otherwise be paid in every such grading. (Not in the kernels
+# and answer servers started ahead: measured, their longer start cost the next submission more than it saved.)
+TORCH_FIRST_USE = ("torch._dynamo",)
+PRELOAD = ("numpy", "torch", *TORCH_FIRST_USE, "pytest", "autograder.harness.plugin")
 _preloaded = False
 
 
