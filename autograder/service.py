@@ -30,7 +30,6 @@ from .grading import record as recording
 from .grading.autograde_one import shorten
 from .grading.ledger import Ledger, digest
 from .grading.task import grade_task
-from .harness.template_process import TemplateProcess
 
 
 
@@ -194,14 +193,15 @@ class GradingService:
     def prepare(self):
         """What every submission needs, made before the first arrives: each served assignment's template
         gradebook, and (local workers) the warm template process the gradings fork from."""
-        for a in sorted(self.assignments or [d.name for d in self.course.directory("source").iterdir() if d.is_dir()]):
-            if a not in self.templates and recording.assignment_in_gradebook(self.course, a):
-                try:
-                    self.templates[a] = coordinator.template_gradebook(self.course, a)
-                except build.BuildError as exc:     # made (and reported) again at its first submission
-                    self.log(f"[serve] {a}: no template gradebook yet ({exc})")
-        if not self.scheduler:
-            TemplateProcess.shared(build.tool_env())
+        warming = None if self.scheduler else coordinator.warm_local_template()     # meanwhile: both take seconds
+        served = sorted(self.assignments or [d.name for d in self.course.directory("source").iterdir() if d.is_dir()])
+        made, not_made = coordinator.template_gradebooks(self.course, [
+            a for a in served if a not in self.templates and recording.assignment_in_gradebook(self.course, a)])
+        self.templates.update(made)
+        for a, why in not_made.items():         # made (and reported) again at its first submission
+            self.log(f"[serve] {a}: no template gradebook yet:\n{why.strip()}")
+        if warming is not None:
+            warming.join()
 
     def wait(self, futures, stop):
         import concurrent.futures

@@ -19,10 +19,10 @@ import pytest
 import sqlalchemy
 from nbgrader.api import Gradebook
 
-from autograder import demo, late
+from autograder import build, demo, late
 from autograder.course import Course
 from autograder.grading import grade_class
-from autograder.grading.coordinator import ClassRun, collected_tasks
+from autograder.grading.coordinator import ClassRun, collected_tasks, template_gradebooks
 from autograder.grading.ledger import Ledger
 from autograder.grading.task import grade_task, run_measured
 from autograder.harness.template_process import TemplateProcess
@@ -116,6 +116,48 @@ def test_grading_a_submission_leaves_nothing_in_the_temporary_folder(course, mon
             assert left == [], f"warm={warm}"
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _rows_without_ids(db):
+    """{table: sorted rows} of an nbgrader gradebook, without the ids each new gradebook draws afresh."""
+    import sqlite3
+    with sqlite3.connect(db) as conn:
+        tables = [t for (t,) in conn.execute("select name from sqlite_master where type = 'table'")]
+        out = {}
+        for table in tables:
+            columns = [c for _, c, *_ in conn.execute(f"pragma table_info({table})") if c != "id" and
+                       not c.endswith("_id")]
+            out[table] = sorted(map(repr, conn.execute(f"select {', '.join(columns) or 'count(*)'} from {table}")))
+    return out
+
+
+def test_the_template_gradebooks_hold_what_nbgrader_generate_assignment_writes(course, tmp_path):
+    """Made for all assignments in one process (no `nbgrader` and `alembic` interpreters per assignment), a
+    template must be the gradebook nbgrader's own command makes, with the course's due date."""
+    c, _ = course
+    made, failed = template_gradebooks(c, ["receptive_fields", ASSIGNMENT])
+    assert not failed and sorted(made) == [ASSIGNMENT, "receptive_fields"]
+    with Gradebook(c.db_url, c.coursedir.course_id) as gb:
+        due = gb.find_assignment(ASSIGNMENT).duedate
+    assert due is not None
+    for a in made:
+        ours = tmp_path / f"{a}-ours.db"
+        ours.write_bytes(made[a])
+        theirs = tmp_path / f"{a}-nbgrader.db"
+        (tmp_path / a).mkdir()
+        build.nbgrader("generate_assignment", a, "--force", f"--CourseDirectory.root={tmp_path / a}",
+                       f"--CourseDirectory.source_directory={c.directory('source')}",
+                       f"--CourseDirectory.db_url=sqlite:///{theirs}",
+                       f"--CourseDirectory.course_id={c.coursedir.course_id}", cwd=c.root)
+        if a == ASSIGNMENT:
+            with Gradebook(f"sqlite:///{theirs}", c.coursedir.course_id) as gb:
+                gb.update_or_create_assignment(a, duedate=due)
+        expected = _rows_without_ids(theirs)
+        assert expected["grade_cells"] and expected["alembic_version"]
+        assert _rows_without_ids(ours) == expected, a
+    # an assignment whose source cannot be generated is said, the others made
+    made, failed = template_gradebooks(c, ["no_such_assignment", ASSIGNMENT])
+    assert list(made) == [ASSIGNMENT] and list(failed) == ["no_such_assignment"] and failed["no_such_assignment"]
 
 
 def test_unchanged_submissions_are_not_graded_again_and_a_changed_one_is(course):

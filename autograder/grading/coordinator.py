@@ -10,10 +10,14 @@ writer and scores do not depend on the order or number of workers.
 """
 import concurrent.futures
 import contextlib
+import json
 import math
 import os
+import subprocess
 import sys
 import tempfile
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +29,7 @@ from .. import build
 from . import record as recording
 from .autograde_one import shorten
 from .ledger import Ledger, digest
-from .task import Task, grade_task, read_tree
+from .task import Task, grade_task, read_tree, warm_template
 
 
 class ClassGrading(Configurable):
@@ -62,6 +66,7 @@ class ClassRun:
     graded: list = field(default_factory=list)      # Outcomes recorded
     skipped: list = field(default_factory=list)     # (assignment, student) already graded
     failed: dict = field(default_factory=dict)      # (assignment, student) -> reason
+    recording_seconds: float = 0.0                   # this process's time in settle(): one writer, so a bound
 
     @property
     def seconds_per_submission(self):
@@ -88,39 +93,75 @@ def new_task(course, assignment, student, files, template_db, feedback=True):
                 answer_server_ahead=settings.answer_servers_ahead)
 
 
+def template_gradebooks(course, assignments):
+    """({assignment: SQLite gradebook holding it, with the course gradebook's due date, as bytes}, {assignment:
+    why it could not be made}): made by nbgrader's generate_assignment in one process (template_gradebooks.py)."""
+    from nbgrader.api import Gradebook, MissingEntry
+    if not assignments:
+        return {}, {}
+    with tempfile.TemporaryDirectory(prefix="kit-templates-") as tmp:
+        proc = subprocess.run([sys.executable, "-m", "autograder.grading.template_gradebooks", str(course.root), tmp,
+                               *assignments], cwd=course.root, env=build.tool_env(), capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL)
+        try:
+            failed = json.loads(proc.stdout.strip().splitlines()[-1])
+        except (IndexError, ValueError):
+            why = (proc.stdout + proc.stderr)[-3000:] or f"exit code {proc.returncode}"
+            return {}, {a: f"the template gradebooks could not be made:\n{why}" for a in assignments}
+        made = {}
+        with Gradebook(course.db_url, course.coursedir.course_id) as gb:
+            for a in assignments:
+                if a in failed:
+                    continue
+                db = Path(tmp) / f"{a}.db"
+                try:
+                    duedate = gb.find_assignment(a).duedate
+                except MissingEntry:
+                    duedate = None
+                if duedate is not None:
+                    with Gradebook(f"sqlite:///{db}", course.coursedir.course_id) as template:
+                        template.update_or_create_assignment(a, duedate=duedate)
+                made[a] = db.read_bytes()
+        return made, failed
+
+
 def template_gradebook(course, assignment):
-    """A SQLite gradebook with `assignment` (and the course gradebook's due date for it), as bytes."""
-    from nbgrader.api import Gradebook
-    course_id = course.coursedir.course_id
-    with Gradebook(course.db_url, course_id) as gb:
-        duedate = gb.find_assignment(assignment).duedate
-    with tempfile.TemporaryDirectory(prefix="kit-template-") as tmp:
-        db = Path(tmp) / "template.db"
-        build.nbgrader("generate_assignment", assignment, "--force", f"--CourseDirectory.root={tmp}",
-                       f"--CourseDirectory.source_directory={course.directory('source')}",
-                       f"--CourseDirectory.db_url=sqlite:///{db}", f"--CourseDirectory.course_id={course_id}",
-                       cwd=course.root)
-        if duedate is not None:
-            with Gradebook(f"sqlite:///{db}", course_id) as gb:
-                gb.update_or_create_assignment(assignment, duedate=duedate)
-        return db.read_bytes()
+    """The template gradebook of one assignment (see template_gradebooks); BuildError if it cannot be made."""
+    made, failed = template_gradebooks(course, [assignment])
+    if assignment not in made:
+        raise build.BuildError(f"the template gradebook of {assignment} could not be made:\n{failed[assignment]}")
+    return made[assignment]
 
 
 @contextlib.contextmanager
 def executor(workers=None, scheduler=None):
-    """concurrent.futures executor: local threads, or a Dask cluster's."""
+    """concurrent.futures executor: local threads, or a Dask cluster's. As it opens, each worker starts its warm
+    template process (task.warm_template), so that starts while the caller makes the template gradebooks."""
     if scheduler:
         try:
             from distributed import Client
         except ImportError:
             raise GradingError("grading through Dask needs the `distributed` package") from None
         with Client(scheduler, timeout="30s") as client:
+            # one per worker, kept referenced (Dask forgets a task whose future is dropped); the gradings queue
+            # behind it on that worker
+            warming = [client.submit(warm_template, workers=[address], allow_other_workers=False, pure=False)
+                       for address in client.scheduler_info()["workers"]]
             # retries: a worker lost mid-task (killed, out of memory) gets the task again elsewhere
             yield client.get_executor(pure=False, retries=1)
+            client.cancel(warming)      # long done: let Dask forget them
     else:
+        warm_local_template()
         with concurrent.futures.ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1,
                                                    thread_name_prefix="grade") as pool:
             yield pool
+
+
+def warm_local_template():
+    """Start this process's warm template (task.warm_template) in a thread; the thread, to join if need be."""
+    thread = threading.Thread(target=warm_template, name="warm-template", daemon=True)
+    thread.start()
+    return thread
 
 
 def longest_first(tasks, ledger):
@@ -143,24 +184,27 @@ def grade_class(course, assignments, *, workers=None, scheduler=None, regrade=Fa
     settings = ClassGrading(config=course.config)
     workers, scheduler = workers or settings.workers, scheduler or settings.scheduler
     ledger, run = Ledger(course.root), ClassRun()
-    tasks = collected_tasks(course, assignments, ledger, run, regrade)
+    wanted = submissions_to_grade(course, assignments, ledger, run, regrade)
     if run.skipped:
         log(f"[grade] {len(run.skipped)} submission(s) already graded and unchanged: not graded again "
             "(--regrade to grade them anyway)")
-    if not tasks:
+    if not wanted:
         return run
     where = f"Dask scheduler {scheduler}" if scheduler else f"{workers or os.cpu_count()} local worker(s)"
-    log(f"[grade] {len(tasks)} submission(s) on {where}")
-    bar = tqdm(total=len(tasks), unit="submission", desc="grading", disable=not progress, file=sys.stderr)
+    log(f"[grade] {len(wanted)} submission(s) on {where}")
     regraded = set()        # (assignment, student) graded once more after a fault of the machine
     with executor(workers, scheduler) as pool:
+        tasks = new_tasks(course, wanted, run, log)
+        bar = tqdm(total=len(tasks), unit="submission", desc="grading", disable=not progress, file=sys.stderr)
         pending = {pool.submit(grade_task, t): t for t in longest_first(tasks, ledger)}
         while pending:
             done, _ = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
             for future in done:
                 task = pending.pop(future)
                 key = (task.assignment, task.student)
+                started = time.perf_counter()
                 outcome, reason = settle(course, ledger, key, future)
+                run.recording_seconds += time.perf_counter() - started
                 if lost_to_the_machine(outcome) and key not in regraded:
                     regraded.add(key)       # once more before it counts as failed
                     bar.write(f"  {task.student} ({task.assignment}): {reason}; grading it again")
@@ -176,16 +220,16 @@ def grade_class(course, assignments, *, workers=None, scheduler=None, regrade=Fa
     return run
 
 
-def collected_tasks(course, assignments, ledger, run, regrade=False):
-    """A Task per collected submission not graded yet (all with `regrade`); the others go into `run`."""
-    tasks = []
+def submissions_to_grade(course, assignments, ledger, run, regrade=False):
+    """[(assignment, student, files)] of the collected submissions not graded yet (all with `regrade`); the
+    others go into `run`."""
+    wanted = []
     for a in assignments:
         students = course.students(a)
         if not students:
             continue
         if not recording.assignment_in_gradebook(course, a):
             raise GradingError(f"{a} is not in the gradebook: run `nbgrader generate_assignment {a}` first")
-        template = None
         for s in students:
             try:
                 files = submission_files(course, a, s)
@@ -195,9 +239,29 @@ def collected_tasks(course, assignments, ledger, run, regrade=False):
             if not regrade and ledger.is_done(a, s, digest(files)):
                 run.skipped.append((a, s))
                 continue
-            template = template or template_gradebook(course, a)
-            tasks.append(new_task(course, a, s, files, template))
+            wanted.append((a, s, files))
+    return wanted
+
+
+def new_tasks(course, wanted, run, log=print):
+    """The Tasks of `wanted` (submissions_to_grade), with their assignments' template gradebooks; a submission
+    whose assignment has none goes into `run.failed`."""
+    templates, not_made = template_gradebooks(course, sorted({a for a, _, _ in wanted}))
+    for a, why in not_made.items():
+        log(f"[grade] {a}: its template gradebook could not be made from its source:\n{why.strip()}")
+    tasks = []
+    for a, s, files in wanted:
+        if a in templates:
+            tasks.append(new_task(course, a, s, files, templates[a]))
+        else:       # the assignment's source, not the submission: said for each, graded once it is mended
+            run.failed[(a, s)] = (f"the template gradebook of {a} could not be made from its source (`nbgrader "
+                                  f"generate_assignment {a}` says why)")
     return tasks
+
+
+def collected_tasks(course, assignments, ledger, run, regrade=False, log=print):
+    """A Task per collected submission not graded yet (all with `regrade`); the others go into `run`."""
+    return new_tasks(course, submissions_to_grade(course, assignments, ledger, run, regrade), run, log)
 
 
 def lost_to_the_machine(outcome):

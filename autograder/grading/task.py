@@ -107,6 +107,12 @@ def grade_task(task):
     return outcome
 
 
+def warm_template():
+    """Start this worker process's warm template process ahead of its first grading (TemplateProcess.shared:
+    about as long as importing nbgrader, pytest and torch); whether it runs."""
+    return TemplateProcess.shared(build.tool_env()) is not None
+
+
 def safe_relative(rel):
     """A submission's relative path, refused if it could leave the submission folder."""
     path = PurePosixPath(rel)
