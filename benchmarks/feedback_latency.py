@@ -50,6 +50,7 @@ from nbgrader.utils import notebook_hash  # noqa: E402
 from autograder import assignments, build, demo, notebooks, paths, variants  # noqa: E402
 from autograder.course import Course  # noqa: E402
 from autograder.grading import grade_class  # noqa: E402
+from machine import BusyCPU  # noqa: E402
 from machine import describe as describe_machine  # noqa: E402
 
 # A student's Jupyter server, reduced to what its Assignments tab runs on Submit: nbgrader's own handler
@@ -265,6 +266,8 @@ def main():
         for key in keys:             # fetched and answered before the rush: only the submits are timed
             klass.prepare(*key)
         klass.start_lab([student for student, _ in keys])
+        busy_cpu = BusyCPU()
+        busy_cpu.start()
         pending, start = {}, time.time()
 
         def submit_at(i, key):       # each student on their own: a slow submit does not hold up the next
@@ -279,10 +282,16 @@ def main():
         print(f"  the last submitted {max(submitted.values()) - start:.0f} s after the first")
         rush = klass.wait_for(pending)
         last = max(submitted[key] + s[0] for key, s in rush.items())
+        busy_cpu.stop()
         values = [s[0] for s in rush.values()]
         print(f"  p50 {median(rush, 0):.1f} s [{median(rush, 1):.1f}], p95 {percentile(values, 95):.1f} s "
               f"[{percentile([s[1] for s in rush.values()], 95):.1f}] (target <= 90 s), max {max(values):.1f} s; "
               f"{args.rush / (last - start) * 3600:.0f} submissions per hour (first submit to last feedback)")
+        # what bounds the rush: the work it asked of the machine, whatever the order it is done in
+        busy, cores, window = busy_cpu.between(start, last), os.cpu_count() or 1, last - start
+        print(f"  the machine's {cores} cores were busy {busy / (cores * window):.0%} of the {window:.0f} s from "
+              f"the first submit to the last feedback: {busy:.0f} CPU-s of work (submits, gradings, feedback), "
+              f"at least {busy / cores:.0f} s on {cores} cores however it is scheduled")
         lines = [line.strip() for line in said if line.startswith("[serve] rush")]
         print("  the service's lines for the rush (score, seconds from submit to feedback, of it grading):")
         for line in lines:

@@ -78,6 +78,14 @@ class TemplateProcess:
                     cls._shared = None
             return cls._shared
 
+    @classmethod
+    def close_shared(cls):
+        """End this process's template (its standbys first), if one runs: the next `shared` starts another."""
+        with cls._shared_lock:
+            if cls._shared is not None:
+                cls._shared.close()
+                cls._shared = None
+
     def __init__(self):
         self.proc = self.control = None
         self.lock = threading.Lock()
