@@ -24,7 +24,6 @@ def describe():
     return f"{platform.machine()} ({cpu_model()}), {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
-
 class BusyCPU(threading.Thread):
     """How many CPU-seconds this machine's cores spent working between two moments (any process's work).
 

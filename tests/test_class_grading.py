@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -22,7 +23,7 @@ from nbgrader.api import Gradebook
 from autograder import build, demo, late
 from autograder.course import Course
 from autograder.grading import grade_class
-from autograder.grading.coordinator import ClassRun, collected_tasks, template_gradebooks
+from autograder.grading.coordinator import ClassRun, new_tasks, submissions_to_grade, template_gradebooks
 from autograder.grading.ledger import Ledger
 from autograder.grading.task import grade_task, run_measured
 from autograder.harness.template_process import TemplateProcess
@@ -47,6 +48,12 @@ def ledger_entries(course):
     return {p.stem: json.loads(p.read_text()) for p in folder.glob("*.json")}
 
 
+def _tasks(course):
+    """A Task per collected submission of the course, as `./run grade --regrade` makes them."""
+    run = ClassRun()
+    return new_tasks(course, submissions_to_grade(course, [ASSIGNMENT], Ledger(course.root), run, regrade=True), run)
+
+
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     root = tmp_path_factory.mktemp("class")
@@ -66,7 +73,7 @@ def test_two_workers_grade_the_class_as_one_does(course):
 
 def test_grading_forked_from_the_warm_template_gives_what_new_interpreters_give(course):
     c, _ = course
-    tasks = collected_tasks(c, [ASSIGNMENT], Ledger(c.root), ClassRun(), regrade=True)
+    tasks = _tasks(c)
     assert sorted(t.student for t in tasks) == ["ada", "bob", "cy"]
 
     ahead = []
@@ -98,7 +105,7 @@ def test_grading_a_submission_leaves_nothing_in_the_temporary_folder(course, mon
     """A grading service grades for months: a kernel's copy of the notebook or a kernelspec left per
     submission would fill the disk."""
     c, _ = course
-    task = collected_tasks(c, [ASSIGNMENT], Ledger(c.root), ClassRun(), regrade=True)[0]
+    task = _tasks(c)[0]
     tmp = tempfile.mkdtemp(prefix="kit-test-tmpdir-")
     os.chmod(tmp, 0o711)         # as /tmp: the sandboxes' uids pass through it
     monkeypatch.setenv("TMPDIR", tmp)
@@ -120,7 +127,6 @@ def test_grading_a_submission_leaves_nothing_in_the_temporary_folder(course, mon
 
 def _rows_without_ids(db):
     """{table: sorted rows} of an nbgrader gradebook, without the ids each new gradebook draws afresh."""
-    import sqlite3
     with sqlite3.connect(db) as conn:
         tables = [t for (t,) in conn.execute("select name from sqlite_master where type = 'table'")]
         out = {}

@@ -259,11 +259,6 @@ def new_tasks(course, wanted, run, log=print):
     return tasks
 
 
-def collected_tasks(course, assignments, ledger, run, regrade=False, log=print):
-    """A Task per collected submission not graded yet (all with `regrade`); the others go into `run`."""
-    return new_tasks(course, submissions_to_grade(course, assignments, ledger, run, regrade), run, log)
-
-
 def lost_to_the_machine(outcome):
     """A settled grading that failed through no fault of its submission (Outcome.machine_fault): batch
     grading and the service grade such a submission once more before it counts as one that could not be."""
